@@ -1,0 +1,152 @@
+import HTTPTypes
+
+/// A validated CORS policy, built once, with every response header value precomputed.
+///
+/// ```swift
+/// let policy = try CORSPolicy(CORSConfiguration(
+///     origins: ["https://app.example.com", "https://*.example.com"],
+///     methods: ["GET", "POST", "PUT"],
+///     allowedHeaders: ["Content-Type", "Authorization"],
+///     credentials: true))
+/// ```
+/// An unsafe or malformed configuration throws ``CORSConfigurationError`` naming every problem;
+/// risky but legal settings are reported in ``warnings``.
+public struct CORSPolicy: Sendable {
+    /// The configuration this policy was built from.
+    public let configuration: CORSConfiguration
+    /// Legal but risky settings (never printed by the engine).
+    public let warnings: [CORSConfigurationProblem]
+
+    let root: CompiledPolicy
+    let routes: [(pattern: RoutePattern, policy: CompiledPolicy)]
+
+    public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
+        let outcome = Self.compile(configuration)
+        guard outcome.problems.isEmpty, let root = outcome.root else {
+            throw CORSConfigurationError(problems: outcome.problems)
+        }
+        self.configuration = configuration
+        self.warnings = outcome.warnings
+        self.root = root
+        self.routes = outcome.routes
+    }
+
+    /// Validates without building: every problem and warning, for linters.
+    public static func validate(
+        _ configuration: CORSConfiguration
+    ) -> (problems: [CORSConfigurationProblem], warnings: [CORSConfigurationProblem]) {
+        let outcome = compile(configuration)
+        return (outcome.problems, outcome.warnings)
+    }
+
+    private struct Outcome {
+        var root: CompiledPolicy?
+        var routes: [(pattern: RoutePattern, policy: CompiledPolicy)] = []
+        var problems: [CORSConfigurationProblem] = []
+        var warnings: [CORSConfigurationProblem] = []
+    }
+
+    private static func compile(_ configuration: CORSConfiguration) -> Outcome {
+        var top = PolicyCompiler()
+        var outcome = Outcome(root: top.compile(configuration))
+        outcome.problems = top.problems
+        outcome.warnings = top.warnings
+        var seenPaths: Set<String> = []
+        for (index, route) in configuration.routes.enumerated() {
+            let prefix = "routes[\(index)]"
+            let pattern: RoutePattern
+            do {
+                pattern = try RoutePattern(route.path)
+            } catch {
+                outcome.problems.append(routePathProblem(route.path, field: "\(prefix).path", failure: error))
+                continue
+            }
+            if !seenPaths.insert(route.path).inserted {
+                outcome.warnings.append(
+                    CORSConfigurationProblem(
+                        field: "\(prefix).path", problem: "'\(route.path)' repeats an earlier route",
+                        why: "the first matching route wins, so this one is never used", fix: "remove or merge it"))
+            }
+            let overridden = route.overriddenFields
+            var compiler = PolicyCompiler(isTopLevel: false) { field in
+                let key = String(field.prefix { $0 != "[" })
+                return overridden.contains(key) ? "\(prefix).\(field)" : "\(prefix).\(field) (inherited)"
+            }
+            let compiled = compiler.compile(route.merged(over: configuration))
+            // Problems of inherited fields alone were already reported at the top level.
+            let topProblems = Set(top.problems.map { "\($0.problem)|\($0.why)" })
+            let topWarnings = Set(top.warnings.map { "\($0.problem)|\($0.why)" })
+            outcome.problems += compiler.problems.filter {
+                !($0.field.hasSuffix("(inherited)") && topProblems.contains("\($0.problem)|\($0.why)"))
+            }
+            outcome.warnings += compiler.warnings.filter {
+                !($0.field.hasSuffix("(inherited)") && topWarnings.contains("\($0.problem)|\($0.why)"))
+            }
+            if let compiled { outcome.routes.append((pattern, compiled)) }
+        }
+        return outcome
+    }
+
+    private static func routePathProblem(_ path: String, field: String, failure: RoutePattern.Failure)
+        -> CORSConfigurationProblem
+    {
+        switch failure {
+        case .missingLeadingSlash:
+            return CORSConfigurationProblem(
+                field: field, problem: "'\(path)' does not start with '/'", why: "request paths always start with '/'",
+                fix: "write '/\(path)'")
+        case .partialWildcard(let segment):
+            return CORSConfigurationProblem(
+                field: field, problem: "segment '\(segment)' mixes '*' with other characters",
+                why: "'*' matches one whole segment and '**' any number of segments",
+                fix: "use '*' or '**' as a whole segment, e.g. '/api/*/items'")
+        }
+    }
+
+    /// The policy that governs a request target: the first matching route's, else the top level's.
+    func policy(forPath path: String?) -> CompiledPolicy {
+        if let path, !routes.isEmpty {
+            for route in routes where route.pattern.matches(path) { return route.policy }
+        }
+        return root
+    }
+}
+
+extension CORSRouteConfiguration {
+    /// The names of the fields this route sets itself.
+    var overriddenFields: Set<String> {
+        var fields: Set<String> = []
+        if origins != nil { fields.insert("origins") }
+        if originPredicate != nil { fields.insert("originPredicate") }
+        if allowNullOrigin != nil { fields.insert("allowNullOrigin") }
+        if methods != nil { fields.insert("methods") }
+        if allowedHeaders != nil { fields.insert("allowedHeaders") }
+        if exposedHeaders != nil { fields.insert("exposedHeaders") }
+        if credentials != nil { fields.insert("credentials") }
+        if maxAge != nil { fields.insert("maxAge") }
+        if privateNetwork != nil { fields.insert("privateNetwork") }
+        if preflightContinue != nil { fields.insert("preflightContinue") }
+        if optionsSuccessStatus != nil { fields.insert("optionsSuccessStatus") }
+        if debug != nil { fields.insert("debug") }
+        return fields
+    }
+
+    /// This route's settings with the unspecified ones taken from `base`.
+    func merged(over base: CORSConfiguration) -> CORSConfiguration {
+        CORSConfiguration(
+            origins: origins ?? base.origins,
+            originPredicate: origins != nil ? originPredicate : (originPredicate ?? base.originPredicate),
+            allowNullOrigin: allowNullOrigin ?? base.allowNullOrigin,
+            methods: methods ?? base.methods,
+            allowedHeaders: allowedHeaders ?? base.allowedHeaders,
+            exposedHeaders: exposedHeaders ?? base.exposedHeaders,
+            credentials: credentials ?? base.credentials,
+            maxAge: maxAge ?? base.maxAge,
+            privateNetwork: privateNetwork ?? base.privateNetwork,
+            preflightContinue: preflightContinue ?? base.preflightContinue,
+            optionsSuccessStatus: optionsSuccessStatus ?? base.optionsSuccessStatus,
+            debug: debug ?? base.debug,
+            routes: []
+        )
+    }
+}

@@ -1,0 +1,64 @@
+/// Why a request got no CORS permission: loggable, and safe to log (the request's bytes are escaped).
+public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: String, Sendable, Equatable {
+        case originNotAllowed
+        case nullOriginNotAllowed
+        case malformedOrigin
+        case multipleOriginHeaders
+        case methodNotAllowed
+        case malformedRequestMethod
+        case headerNotAllowed
+        case authorizationNotCoveredByWildcard
+        case malformedRequestHeaders
+        case tooManyEmptyRequestHeaderItems
+        case requestHeadersTooLong
+    }
+
+    public let reason: Reason
+    /// The offending value, as received (a slice of the request's header, never copied).
+    public let value: Substring
+
+    public init(_ reason: Reason, value: Substring) {
+        self.reason = reason
+        self.value = value
+    }
+
+    public var description: String {
+        let shown = Self.escaped(value)
+        switch reason {
+        case .originNotAllowed: return "origin '\(shown)' is not allowed by the policy"
+        case .nullOriginNotAllowed: return "origin 'null' is not allowed (set allowNullOrigin to accept it)"
+        case .malformedOrigin: return "origin '\(shown)' is not a serialized origin (scheme://host[:port])"
+        case .multipleOriginHeaders: return "the request carries several Origin headers"
+        case .methodNotAllowed: return "method '\(shown)' is not allowed by the policy"
+        case .malformedRequestMethod: return "Access-Control-Request-Method '\(shown)' is not a method token"
+        case .headerNotAllowed: return "request header '\(shown)' is not allowed by the policy"
+        case .authorizationNotCoveredByWildcard:
+            return "request header 'authorization' must be listed by name: '*' does not cover it"
+        case .malformedRequestHeaders:
+            return "Access-Control-Request-Headers item '\(shown)' is not a header name"
+        case .tooManyEmptyRequestHeaderItems: return "Access-Control-Request-Headers has too many empty items"
+        case .requestHeadersTooLong: return "Access-Control-Request-Headers is longer than the policy accepts"
+        }
+    }
+
+    /// Printable ASCII only, at most 128 bytes: a log line can't be forged or flooded through a header.
+    static func escaped(_ value: Substring) -> String {
+        var result = ""
+        var written = 0
+        for byte in value.utf8 {
+            if written >= 128 {
+                result += "…"
+                break
+            }
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\"), byte != UInt8(ascii: "'") {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+            written += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,45 @@
+import HTTPTypes
+
+/// One validated policy (the top level or one route) with every header value precomputed.
+final class CompiledPolicy: Sendable {
+    let origins: OriginMatcher
+    let credentials: Bool
+    let methods: MethodRule
+    let headers: HeaderRule
+    let allowMethodsValue: String?
+    let allowHeadersValue: String?
+    let exposeHeadersValue: String?
+    let maxAgeValue: String?
+    let privateNetwork: Bool
+    let preflightContinue: Bool
+    let successStatus: HTTPResponse.Status
+    let debug: Bool
+    /// `Vary` for responses other than to OPTIONS: nil when the answer never depends on Origin.
+    let varyActual: String?
+    /// `Vary` for responses to OPTIONS, preflight or not (a cache must not mix them up).
+    let varyPreflight: String
+
+    init(
+        origins: OriginMatcher, credentials: Bool, methods: MethodRule, headers: HeaderRule,
+        allowMethodsValue: String?, allowHeadersValue: String?, exposeHeadersValue: String?, maxAgeValue: String?,
+        privateNetwork: Bool, preflightContinue: Bool, successStatus: HTTPResponse.Status, debug: Bool
+    ) {
+        self.origins = origins
+        self.credentials = credentials
+        self.methods = methods
+        self.headers = headers
+        self.allowMethodsValue = allowMethodsValue
+        self.allowHeadersValue = allowHeadersValue
+        self.exposeHeadersValue = exposeHeadersValue
+        self.maxAgeValue = maxAgeValue
+        self.privateNetwork = privateNetwork
+        self.preflightContinue = preflightContinue
+        self.successStatus = successStatus
+        self.debug = debug
+        self.varyActual = origins.isStatic ? nil : "Origin"
+        self.varyPreflight =
+            privateNetwork
+            ? "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
+            : "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    }
+}

@@ -1,0 +1,48 @@
+/// Header names the Fetch standard gives a special status, used to validate policies.
+enum FetchHeaderNames {
+    /// Names a page can never set, so "allowing" them is a configuration mistake.
+    ///
+    /// https://fetch.spec.whatwg.org/#forbidden-request-header
+    static let forbiddenRequestHeaders: Set<String> = [
+        "accept-charset", "accept-encoding", "access-control-request-headers",
+        "access-control-request-method", "connection", "content-length", "cookie", "cookie2", "date", "dnt",
+        "expect", "host", "keep-alive", "origin", "referer", "set-cookie", "te", "trailer",
+        "transfer-encoding", "upgrade", "via",
+    ]
+
+    /// Forbidden by prefix: `proxy-*` and `sec-*`.
+    static let forbiddenRequestHeaderPrefixes = ["proxy-", "sec-"]
+
+    static func isForbiddenRequestHeader(_ lowercasedName: String) -> Bool {
+        forbiddenRequestHeaders.contains(lowercasedName)
+            || forbiddenRequestHeaderPrefixes.contains { lowercasedName.hasPrefix($0) }
+    }
+
+    /// Response headers a page can always read.
+    ///
+    /// https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name
+    static let safelistedResponseHeaders: Set<String> = [
+        "cache-control", "content-language", "content-length", "content-type", "expires", "last-modified",
+        "pragma",
+    ]
+
+    /// Response headers a browser never exposes to a page.
+    ///
+    /// https://fetch.spec.whatwg.org/#forbidden-response-header-name
+    static let forbiddenResponseHeaders: Set<String> = ["set-cookie", "set-cookie2"]
+}
+
+/// Method names with a special status in Fetch.
+enum FetchMethods {
+    /// https://fetch.spec.whatwg.org/#cors-safelisted-method (byte-exact)
+    static let safelisted: Set<String> = ["GET", "HEAD", "POST"]
+    /// https://fetch.spec.whatwg.org/#forbidden-method (case-insensitive)
+    static let forbidden: Set<String> = ["CONNECT", "TRACE", "TRACK"]
+    /// https://fetch.spec.whatwg.org/#concept-method-normalize: only these are uppercased by browsers.
+    static let normalized: Set<String> = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]
+
+    @inline(__always)
+    static func isSafelisted(_ method: Substring) -> Bool {
+        method == "GET" || method == "HEAD" || method == "POST"
+    }
+}

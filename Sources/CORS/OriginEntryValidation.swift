@@ -1,0 +1,121 @@
+/// Explains why a configured origin is not in the serialized form browsers send, and what to
+/// write instead.
+enum OriginEntryValidation {
+    static let nullWhy =
+        "'null' is sent by sandboxed iframes, data: URLs and local files, so any site can produce it"
+
+    static func problem(for entry: String, field: String, failure: OriginSyntax.Failure) -> CORSConfigurationProblem {
+        let quoted = "'\(entry)'"
+        let compare = "browsers send origins as scheme://host[:port] and servers compare them byte for byte"
+        let suggestion = suggestedOrigin(for: entry).map { "write '\($0)'" }
+        func make(_ problem: String, _ why: String, _ fix: String) -> CORSConfigurationProblem {
+            CORSConfigurationProblem(field: field, problem: problem, why: why, fix: suggestion ?? fix)
+        }
+        switch failure {
+        case .empty:
+            return make("an origin is empty", "an empty entry matches nothing", "remove it")
+        case .missingScheme:
+            return make(
+                "\(quoted) has no scheme", compare, "write the full origin, e.g. 'https://\(entry)'")
+        case .invalidScheme:
+            return make("\(quoted) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
+        case .uppercase:
+            return make("\(quoted) has uppercase letters", "browsers send origins lowercase; \(compare)", "lowercase it")
+        case .nonASCII:
+            return make(
+                "\(quoted) has a non-ASCII host", "browsers send internationalized hosts as punycode",
+                "write the host in its punycode (xn--) form")
+        case .userinfo:
+            return make("\(quoted) has userinfo (user@)", "an origin never carries credentials", "remove the 'user@' part")
+        case .emptyHost:
+            return make("\(quoted) has no host", compare, "write 'scheme://host'")
+        case .invalidHostCharacter(let byte):
+            return make(
+                "\(quoted) has the character '\(Character(Unicode.Scalar(byte)))' in its host", compare,
+                "write a host of letters, digits, '-' and '.'")
+        case .emptyLabel:
+            return make("\(quoted) has an empty host label ('..' or a trailing '.')", compare, "remove the extra '.'")
+        case .misplacedWildcard:
+            return make(
+                "\(quoted) uses '*' other than as a whole leading label or port",
+                "a partial wildcard like 'https://*example.com' would also allow 'https://evilexample.com'",
+                "write 'https://*.example.com' (subdomains) or 'https://host:*' (any port)")
+        case .invalidPort:
+            return make("\(quoted) has an invalid port", compare, "write a port from 1 to 65535 without leading zeros")
+        case .portOutOfRange:
+            return make("\(quoted) has a port outside 1–65535", "no browser can send it", "write a port from 1 to 65535")
+        case .defaultPort:
+            return make(
+                "\(quoted) names the scheme's default port", "browsers omit the default port, so it never matches",
+                "remove the port")
+        case .trailingSlash:
+            return make("\(quoted) ends with '/'", "an origin has no path; \(compare)", "remove the trailing '/'")
+        case .path:
+            return make("\(quoted) has a path", "an origin has no path; \(compare)", "keep only scheme://host[:port]")
+        case .query:
+            return make("\(quoted) has a query", "an origin has no query; \(compare)", "keep only scheme://host[:port]")
+        case .fragment:
+            return make(
+                "\(quoted) has a fragment", "an origin has no fragment; \(compare)", "keep only scheme://host[:port]")
+        }
+    }
+
+    /// The serialized origin the user most likely meant, if one can be derived.
+    static func suggestedOrigin(for entry: String) -> String? {
+        let bytes = Array(entry.lowercased().utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }), let separator = findSeparator(in: bytes) else { return nil }
+        let authorityStart = separator + 3
+        var authority = Array(bytes[authorityStart...].prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") })
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = Array(authority[(at + 1)...]) }
+        var candidate = String(decoding: bytes[..<authorityStart] + authority, as: UTF8.self)
+        for (scheme, port) in [("http://", ":80"), ("https://", ":443"), ("ws://", ":80"), ("wss://", ":443")]
+        where candidate.hasPrefix(scheme) && candidate.hasSuffix(port) {
+            candidate.removeLast(port.count)
+        }
+        guard candidate != entry, case .success = OriginSyntax.parse(candidate, allowWildcards: true) else {
+            return nil
+        }
+        return candidate
+    }
+
+    private static func findSeparator(in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 3 else { return nil }
+        for index in 0...(bytes.count - 3)
+        where bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/")
+            && bytes[index + 2] == UInt8(ascii: "/")
+        {
+            return index
+        }
+        return nil
+    }
+
+    /// Registrable-domain suffixes shared by unrelated parties: `*.` over them trusts strangers.
+    static let sharedSuffixes: Set<String> = [
+        "github.io", "gitlab.io", "herokuapp.com", "netlify.app", "vercel.app", "pages.dev", "workers.dev",
+        "web.app", "firebaseapp.com", "appspot.com", "azurewebsites.net", "cloudfront.net", "s3.amazonaws.com",
+        "blogspot.com", "glitch.me", "repl.co", "onrender.com", "fly.dev", "ngrok.io", "ngrok-free.app",
+        "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.jp", "ne.jp", "or.jp", "co.nz",
+        "com.br", "com.cn", "com.mx", "co.in", "co.za", "com.tr", "com.tw", "co.kr",
+    ]
+
+    /// A `.` in a regex that is neither escaped nor inside a bracket expression matches any character:
+    /// `^https://app.example.com$` also allows `https://appxexample.com`.
+    static func hasUnescapedDot(_ regex: String) -> Bool {
+        var escaped = false
+        var inClass = false
+        for character in regex {
+            if escaped {
+                escaped = false
+                continue
+            }
+            switch character {
+            case "\\": escaped = true
+            case "[": inClass = true
+            case "]": inClass = false
+            case "." where !inClass: return true
+            default: break
+            }
+        }
+        return false
+    }
+}

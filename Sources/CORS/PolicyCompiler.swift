@@ -1,0 +1,312 @@
+import HTTPTypes
+
+/// Validates one level of configuration (the top level or a route merged with it) and
+/// precomputes what the decision needs. Collects every problem rather than stopping at the first.
+struct PolicyCompiler {
+    var problems: [CORSConfigurationProblem] = []
+    var warnings: [CORSConfigurationProblem] = []
+    /// Turns a field name into its path (`origins` → `routes[1].origins`).
+    let fieldPath: (String) -> String
+    let isTopLevel: Bool
+
+    init(isTopLevel: Bool = true, fieldPath: @escaping (String) -> String = { $0 }) {
+        self.isTopLevel = isTopLevel
+        self.fieldPath = fieldPath
+    }
+
+    private mutating func fail(_ field: String, _ problem: String, _ why: String, _ fix: String) {
+        problems.append(CORSConfigurationProblem(field: fieldPath(field), problem: problem, why: why, fix: fix))
+    }
+
+    private mutating func warn(_ field: String, _ problem: String, _ why: String, _ fix: String) {
+        warnings.append(CORSConfigurationProblem(field: fieldPath(field), problem: problem, why: why, fix: fix))
+    }
+
+    mutating func compile(_ c: CORSConfiguration) -> CompiledPolicy? {
+        let before = problems.count
+        let origins = compileOrigins(c)
+        let methods = compileMethods(c)
+        let headers = compileAllowedHeaders(c)
+        let exposed = compileExposedHeaders(c)
+        let maxAge = compileMaxAge(c.maxAge)
+        let status = compileSuccessStatus(c.optionsSuccessStatus)
+        guard problems.count == before, let status else { return nil }
+        return CompiledPolicy(
+            origins: origins, credentials: c.credentials, methods: methods.rule, headers: headers.rule,
+            allowMethodsValue: methods.value, allowHeadersValue: headers.value, exposeHeadersValue: exposed,
+            maxAgeValue: maxAge, privateNetwork: c.privateNetwork, preflightContinue: c.preflightContinue,
+            successStatus: status, debug: c.debug)
+    }
+
+    // MARK: origins
+
+    private mutating func compileOrigins(_ c: CORSConfiguration) -> OriginMatcher {
+        var matcher = OriginMatcher()
+        matcher.allowsNullOrigin = c.allowNullOrigin
+        matcher.predicate = c.originPredicate
+        var groups: [String: OriginMatcher.PatternGroup] = [:]
+        var seen: Set<String> = []
+        for (index, entry) in c.origins.enumerated() {
+            let field = "origins[\(index)]"
+            if !seen.insert(entry).inserted {
+                warn(field, "'\(entry)' is listed twice", "the second entry has no effect", "remove it")
+                continue
+            }
+            if entry == "*" {
+                if c.origins.count > 1 {
+                    fail(
+                        field, "'*' is listed together with other origins",
+                        "'*' already allows every origin, so the list hides what was meant",
+                        "keep either '*' alone or only the origins you trust")
+                }
+                if c.credentials {
+                    fail(
+                        field, "'*' (any origin) is combined with credentials: true",
+                        "browsers reject 'Access-Control-Allow-Origin: *' on credentialed requests, and reflecting any origin instead would let every site read your users' data",
+                        "list the trusted origins, or set credentials: false")
+                }
+                matcher.allowsAnyOrigin = true
+            } else if entry == "null" {
+                if c.allowNullOrigin {
+                    matcher.allowsNullOrigin = true
+                } else {
+                    fail(
+                        field, "'null' is listed but allowNullOrigin is not set", OriginEntryValidation.nullWhy,
+                        "remove 'null', or set allowNullOrigin: true if you must serve sandboxed or file: documents")
+                }
+            } else if entry.hasPrefix("regex:") {
+                let source = String(entry.dropFirst("regex:".count))
+                do {
+                    matcher.regexes.append(try OriginRegex(source))
+                    if OriginEntryValidation.hasUnescapedDot(source) {
+                        warn(
+                            field, "regex '\(source)' has an unescaped '.'",
+                            "'.' matches any character, so 'app.example.com' also allows 'appxexample.com'",
+                            "escape it as '\\.'")
+                    }
+                    if c.credentials && source.contains("http:") {
+                        warn(field, "regex '\(source)' admits http:// origins with credentials", Self.httpWhy, Self.httpFix)
+                    }
+                } catch {
+                    fail(
+                        field, "regex '\(source)' does not compile (\(error))", "a broken regex would match nothing",
+                        "fix the regex syntax")
+                }
+            } else {
+                compileOriginEntry(entry, field: field, credentials: c.credentials, into: &matcher, groups: &groups)
+            }
+        }
+        matcher.patternGroups = groups.keys.sorted().map { groups[$0]! }
+        if isTopLevel && c.origins.isEmpty && c.originPredicate == nil && c.routes.isEmpty {
+            warn(
+                "origins", "no origin is allowed", "every cross-origin request will be refused",
+                "list the origins of your front-ends")
+        }
+        if c.allowNullOrigin {
+            warn("allowNullOrigin", "the 'null' origin is allowed", OriginEntryValidation.nullWhy, "turn it off unless you need it")
+        }
+        return matcher
+    }
+
+    private static let httpWhy =
+        "a plain-HTTP origin can be impersonated by anyone on the network, who could then read credentialed responses"
+    private static let httpFix = "use https:// origins, or set credentials: false"
+
+    private mutating func compileOriginEntry(
+        _ entry: String, field: String, credentials: Bool, into matcher: inout OriginMatcher,
+        groups: inout [String: OriginMatcher.PatternGroup]
+    ) {
+        let isPattern = entry.contains("*")
+        let syntax: OriginSyntax
+        switch OriginSyntax.parse(entry, allowWildcards: isPattern) {
+        case .failure(let failure):
+            problems.append(OriginEntryValidation.problem(for: entry, field: fieldPath(field), failure: failure))
+            return
+        case .success(let parsed):
+            syntax = parsed
+        }
+        let utf8 = Array(entry.utf8)
+        let scheme = String(decoding: utf8[0..<syntax.schemeEnd], as: UTF8.self)
+        if scheme == "file" {
+            fail(
+                field, "'\(entry)' is a file: origin", "browsers send 'Origin: null' for file: documents",
+                "remove it; see allowNullOrigin")
+            return
+        }
+        if scheme == "http" && credentials {
+            warn(field, "'\(entry)' is a plain-HTTP origin with credentials", Self.httpWhy, Self.httpFix)
+        }
+        guard isPattern else {
+            matcher.exactOrigins.insert(entry)
+            return
+        }
+        let hostStart = syntax.hostStart + (syntax.hasHostWildcard ? 2 : 0)
+        let host = String(decoding: utf8[hostStart..<syntax.hostEnd], as: UTF8.self)
+        if syntax.hasHostWildcard {
+            if !host.contains(".") {
+                fail(
+                    field, "'\(entry)' allows every host under the top-level domain '\(host)'",
+                    "anyone can register a domain there", "write the wildcard under your own domain, e.g. '*.example.\(host)'")
+                return
+            }
+            if OriginEntryValidation.sharedSuffixes.contains(host) {
+                fail(
+                    field, "'\(entry)' allows every site under the shared suffix '\(host)'",
+                    "anyone can get a subdomain of '\(host)'", "list your own subdomains exactly")
+                return
+            }
+        }
+        let port: OriginMatcher.PortRule =
+            syntax.hasPortWildcard ? .any : syntax.port.map { .exact($0) } ?? .none
+        let key = "\(scheme) \(port)"
+        var group = groups[key] ?? OriginMatcher.PatternGroup(scheme: scheme, port: port)
+        if syntax.hasHostWildcard {
+            group.suffixes.insert(Substring("." + host))
+        } else {
+            group.hosts.insert(Substring(host))
+        }
+        groups[key] = group
+    }
+
+    // MARK: methods
+
+    private mutating func compileMethods(_ c: CORSConfiguration) -> (rule: MethodRule, value: String?) {
+        var allowsAny = false
+        var methods: [String] = []
+        for (index, method) in c.methods.enumerated() {
+            let field = "methods[\(index)]"
+            if method == "*" {
+                if c.credentials {
+                    fail(
+                        field, "'*' (any method) is combined with credentials: true",
+                        "browsers do not honour '*' in Access-Control-Allow-Methods on credentialed requests",
+                        "list the methods")
+                }
+                allowsAny = true
+                continue
+            }
+            guard HTTPToken.isToken(method) else {
+                fail(field, "'\(method)' is not a method name", "method names are HTTP tokens", "write e.g. 'PUT'")
+                continue
+            }
+            let upper = method.uppercased()
+            if FetchMethods.forbidden.contains(upper) {
+                fail(
+                    field, "'\(method)' is a forbidden method", "browsers never send CONNECT, TRACE or TRACK",
+                    "remove it")
+                continue
+            }
+            // Browsers normalize these six to uppercase before sending, so store them that way.
+            let normalized = FetchMethods.normalized.contains(upper) ? upper : method
+            if methods.contains(normalized) {
+                warn(field, "'\(method)' is listed twice", "the second entry has no effect", "remove it")
+            } else {
+                methods.append(normalized)
+            }
+        }
+        let value: String? = allowsAny ? "*" : (methods.isEmpty ? nil : methods.joined(separator: ","))
+        return (MethodRule(allowsAnyMethod: allowsAny, methods: Set(methods.map { Substring($0) })), value)
+    }
+
+    // MARK: request headers
+
+    private mutating func compileAllowedHeaders(_ c: CORSConfiguration) -> (rule: HeaderRule, value: String?) {
+        var allowsAny = false
+        var names: [String] = []
+        for (index, name) in c.allowedHeaders.enumerated() {
+            let field = "allowedHeaders[\(index)]"
+            if name == "*" {
+                if c.credentials {
+                    fail(
+                        field, "'*' (any request header) is combined with credentials: true",
+                        "browsers do not honour '*' in Access-Control-Allow-Headers on credentialed requests",
+                        "list the headers your front-end sends")
+                }
+                allowsAny = true
+                continue
+            }
+            guard HTTPToken.isToken(name) else {
+                fail(field, "'\(name)' is not a header name", "header names are HTTP tokens", "write e.g. 'X-Api-Key'")
+                continue
+            }
+            let lower = name.lowercased()
+            if lower.hasPrefix("access-control-") {
+                fail(
+                    field, "'\(name)' is a CORS protocol header", "pages cannot send Access-Control-* headers",
+                    "remove it; list the headers your front-end sets")
+                continue
+            }
+            if FetchHeaderNames.isForbiddenRequestHeader(lower) {
+                fail(
+                    field, "'\(name)' is a forbidden request header", "browsers never let a page set it",
+                    "remove it")
+                continue
+            }
+            if !names.contains(lower) { names.append(lower) }
+        }
+        let rule = HeaderRule(allowsAnyName: allowsAny, lowercasedNames: names)
+        if allowsAny {
+            return (rule, names.contains("authorization") ? "*,authorization" : "*")
+        }
+        return (rule, names.isEmpty ? nil : names.joined(separator: ","))
+    }
+
+    // MARK: exposed headers
+
+    private mutating func compileExposedHeaders(_ c: CORSConfiguration) -> String? {
+        var names: [String] = []
+        for (index, name) in c.exposedHeaders.enumerated() {
+            let field = "exposedHeaders[\(index)]"
+            if name == "*" {
+                if c.credentials {
+                    fail(
+                        field, "'*' (expose every header) is combined with credentials: true",
+                        "browsers read '*' as a header literally named '*' on credentialed requests",
+                        "list the headers the page must read")
+                }
+                if !names.contains("*") { names.append("*") }
+                continue
+            }
+            guard HTTPToken.isToken(name) else {
+                fail(field, "'\(name)' is not a header name", "header names are HTTP tokens", "write e.g. 'X-Total-Count'")
+                continue
+            }
+            if FetchHeaderNames.forbiddenResponseHeaders.contains(name.lowercased()) {
+                fail(field, "'\(name)' can never be exposed", "browsers hide Set-Cookie from pages whatever the server says", "remove it")
+                continue
+            }
+            if !names.contains(where: { $0.lowercased() == name.lowercased() }) { names.append(name) }
+        }
+        return names.isEmpty ? nil : names.joined(separator: ",")
+    }
+
+    // MARK: scalars
+
+    private mutating func compileMaxAge(_ maxAge: Int?) -> String? {
+        guard let maxAge else { return nil }
+        if maxAge < -1 || maxAge > 86400 {
+            fail(
+                "maxAge", "\(maxAge) is outside -1…86400", "browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s)",
+                "use a value from 0 to 7200, or -1 to disable caching")
+            return nil
+        }
+        if maxAge > 7200 {
+            warn("maxAge", "\(maxAge) is above Chromium's cap of 7200", "Chromium caches for 7200 s at most", "use 7200 or less")
+        }
+        switch maxAge {
+        case -1: return "0"
+        case 0: return nil
+        default: return String(maxAge)
+        }
+    }
+
+    private mutating func compileSuccessStatus(_ status: Int) -> HTTPResponse.Status? {
+        guard (200...299).contains(status) else {
+            fail(
+                "optionsSuccessStatus", "\(status) is not a 2xx status",
+                "browsers fail a preflight whose status is not 200–299", "use 204, or 200 for old clients")
+            return nil
+        }
+        return HTTPResponse.Status(code: status)
+    }
+}

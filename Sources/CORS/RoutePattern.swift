@@ -1,0 +1,65 @@
+/// A per-route path pattern: `/`-separated segments, `*` one segment, `**` any number of them.
+struct RoutePattern: Sendable, Equatable {
+    enum Segment: Sendable, Equatable {
+        case literal(Substring)
+        case anySegment
+        case anyDepth
+    }
+
+    let source: String
+    let segments: [Segment]
+
+    enum Failure: Error, Equatable {
+        case missingLeadingSlash
+        case partialWildcard(String)
+    }
+
+    init(_ source: String) throws(Failure) {
+        guard source.first == "/" else { throw .missingLeadingSlash }
+        var segments: [Segment] = []
+        for part in source.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            switch part {
+            case "**": segments.append(.anyDepth)
+            case "*": segments.append(.anySegment)
+            default:
+                if part.contains("*") { throw .partialWildcard(String(part)) }
+                segments.append(.literal(part))
+            }
+        }
+        self.source = source
+        self.segments = segments
+    }
+
+    /// Matches a request target's path (a query is ignored) without allocating.
+    func matches(_ target: String) -> Bool {
+        var path = target[...]
+        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
+        guard path.first == "/" else { return false }
+        return match(0, path.dropFirst())
+    }
+
+    /// `rest` is what follows a `/`; nil once no segment is left.
+    private func match(_ index: Int, _ rest: Substring?) -> Bool {
+        if index == segments.count { return rest == nil }
+        switch segments[index] {
+        case .anyDepth:
+            if match(index + 1, rest) { return true }
+            guard let rest else { return false }
+            return match(index, Self.next(rest))
+        case .anySegment:
+            guard let rest else { return false }
+            return match(index + 1, Self.next(rest))
+        case .literal(let literal):
+            guard let rest, Self.head(rest) == literal else { return false }
+            return match(index + 1, Self.next(rest))
+        }
+    }
+
+    private static func head(_ rest: Substring) -> Substring {
+        rest.firstIndex(of: "/").map { rest[..<$0] } ?? rest
+    }
+
+    private static func next(_ rest: Substring) -> Substring? {
+        rest.firstIndex(of: "/").map { rest[rest.index(after: $0)...] }
+    }
+}
