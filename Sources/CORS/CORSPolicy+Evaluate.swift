@@ -90,10 +90,12 @@ extension CORSPolicy {
         case .refused(let rejection): return .decided(preflightFailure(p, rejection, allowOrigin: allowOrigin))
         }
         let asksForPrivateNetwork = p.privateNetwork && fields[.accessControlRequestPrivateNetwork] == "true"
+        // The requested method, echoed byte for byte (PEERS.md §6: `ACAM: PURGE`); `*` stays `*`.
+        let allowMethods = p.methods.allowsAnyMethod ? p.allowMethodsValue : requestMethod
         return .decided(
             CORSDecision(
                 kind: .preflight, immediateStatus: p.preflightContinue ? nil : p.successStatus,
-                allowOrigin: allowOrigin, allowCredentials: p.credentials, allowMethods: p.allowMethodsValue,
+                allowOrigin: allowOrigin, allowCredentials: p.credentials, allowMethods: allowMethods,
                 allowHeaders: asksForHeaders ? p.allowHeadersValue : nil, maxAge: p.maxAgeValue,
                 allowPrivateNetwork: asksForPrivateNetwork, vary: p.varyPreflight))
     }

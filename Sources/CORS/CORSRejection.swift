@@ -48,7 +48,7 @@ public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
         var written = 0
         for byte in value.utf8 {
             if written >= 128 {
-                result += "…"
+                result += "..."
                 break
             }
             if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\"), byte != UInt8(ascii: "'") {

@@ -89,6 +89,11 @@ enum OriginEntryValidation {
         return nil
     }
 
+    /// Origins no policy means to trust: a regex that matches one of them trusts everyone.
+    static let attackerProbes = [
+        "https://evil.example", "http://evil.example", "https://attacker.invalid", "https://evil.example:8443",
+    ]
+
     /// Registrable-domain suffixes shared by unrelated parties: `*.` over them trusts strangers.
     static let sharedSuffixes: Set<String> = [
         "github.io", "gitlab.io", "herokuapp.com", "netlify.app", "vercel.app", "pages.dev", "workers.dev",

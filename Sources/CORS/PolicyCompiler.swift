@@ -53,7 +53,7 @@ struct PolicyCompiler {
                 continue
             }
             if entry == "*" {
-                if c.origins.count > 1 {
+                if Set(c.origins).count > 1 {
                     fail(
                         field, "'*' is listed together with other origins",
                         "'*' already allows every origin, so the list hides what was meant",
@@ -77,14 +77,21 @@ struct PolicyCompiler {
             } else if entry.hasPrefix("regex:") {
                 let source = String(entry.dropFirst("regex:".count))
                 do {
-                    matcher.regexes.append(try OriginRegex(source))
+                    let regex = try OriginRegex(source)
+                    matcher.regexes.append(regex)
+                    if let probe = OriginEntryValidation.attackerProbes.first(where: { regex.matchesWhole($0) }) {
+                        let problem = "regex '\(source)' matches an arbitrary origin ('\(probe)')"
+                        let why = "it trusts every site, like '*' but reflected"
+                        let fix = "anchor it to your own domains, e.g. '^https://([a-z0-9-]+\\.)?example\\.com$'"
+                        if c.credentials { fail(field, problem, why + ", with credentials", fix) } else { warn(field, problem, why, fix) }
+                    }
                     if OriginEntryValidation.hasUnescapedDot(source) {
                         warn(
                             field, "regex '\(source)' has an unescaped '.'",
                             "'.' matches any character, so 'app.example.com' also allows 'appxexample.com'",
                             "escape it as '\\.'")
                     }
-                    if c.credentials && source.contains("http:") {
+                    if c.credentials && (source.contains("http:") || source.contains("https?:")) {
                         warn(field, "regex '\(source)' admits http:// origins with credentials", Self.httpWhy, Self.httpFix)
                     }
                 } catch {

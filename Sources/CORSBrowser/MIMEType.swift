@@ -18,6 +18,8 @@ enum MIMEType {
             subtype = subtype.dropLast()
         }
         guard HTTPSyntax.isToken(type), HTTPSyntax.isToken(subtype) else { return nil }
-        return String(decoding: type.map(HTTPSyntax.lowercased) + [UInt8(ascii: "/")] + subtype.map(HTTPSyntax.lowercased), as: UTF8.self)
+        return String(
+            decoding: type.map(HTTPSyntax.lowercased) + [UInt8(ascii: "/")] + subtype.map(HTTPSyntax.lowercased),
+            as: UTF8.self)
     }
 }

@@ -5,7 +5,8 @@ Every method and path answers with a JSON echo
 
   for the actual request (any method but OPTIONS):
     acao=V      Access-Control-Allow-Origin: V   (repeat for several header lines;
-                the value `$origin` is replaced by the request's Origin)
+                `$origin` is replaced by the request's Origin, `$upper_origin`
+                by it in upper case; both also inside redirect=)
     acac=V      Access-Control-Allow-Credentials: V
     aceh=V      Access-Control-Expose-Headers: V
     status=N    status code (default 200)
@@ -50,6 +51,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet
         pass
 
+    @staticmethod
+    def _subst(value: str, origin: str) -> str:
+        return value.replace("$upper_origin", origin.upper()).replace("$origin", origin)
+
     def _handle(self):
         parts = urlsplit(self.path)
         query = parse_qsl(parts.query, keep_blank_values=True)
@@ -76,11 +81,11 @@ class Handler(BaseHTTPRequestHandler):
                 continue
             name = key[len(prefix):]
             if name in HEADER_PARAMS:
-                out.append((HEADER_PARAMS[name], value.replace("$origin", origin)))
+                out.append((HEADER_PARAMS[name], self._subst(value, origin)))
             elif name == "status":
                 status = int(value)
             elif name == "redirect":
-                location = value.replace("$self", self.server.origin)
+                location = self._subst(value, origin).replace("$self", self.server.origin)
             elif name == "set" and ":" in value:
                 n, v = value.split(":", 1)
                 out.append((n.strip(), v.strip()))

@@ -25,6 +25,8 @@ Each case:
   mode          "cors" (default) | "no-cors" | "same-origin"
   readHeaders   ["X-Foo", ...]: response.headers.get(name) for each
   timeoutMs     default 5000 (AbortSignal.timeout)
+  freshPage     true: reload the test page first (Chromium reports each
+                deprecation, e.g. AuthorizationCoveredByWildcard, once per page)
   expect        optional {"allowed": bool, "status": int, "corsError": str|null,
                 "failedParameter": str, "readable": {"Name": bool|str|null},
                 "consoleContains": str}; compared, result gets "pass" and
@@ -41,6 +43,8 @@ Result (one object per case, in order; a JSON list on stdout or --out):
   request], preflight (null, or {"status", "requestHeaders", "responseHeaders"}),
   hops [{"method","url","status"}...] (redirect chain seen by Chromium),
   issues [{"corsError","failedParameter","isWarning"}] (Audits CorsIssue),
+  otherIssues [{"code","type"}] (other Audits issues raised while the case
+  ran, e.g. {"code":"DeprecationIssue","type":"AuthorizationCoveredByWildcard"}),
   elapsedMs, and pass/mismatches when the case has "expect".
 Exit status: 0 when every expectation held, 1 when one did not, 2 on errors.
 """
@@ -146,7 +150,7 @@ def check_loopback(url: str) -> None:
             return
     except ValueError:
         pass
-    raise SystemExit(f"refusing non-loopback URL {url!r}: tests stay on 127.0.0.1")
+    raise ValueError(f"refusing non-loopback URL {url!r}: tests stay on 127.0.0.1")
 
 
 def _case_of_url(url: str) -> str | None:
@@ -179,15 +183,28 @@ def load_cases(path: str) -> tuple[list[dict], list[dict]]:
     return data["cases"], data.get("cookies", [])
 
 
-def _collect(page, results: list[dict]) -> None:
+def _collect(page, results: list[dict], starts: list[int] | None = None) -> None:
     """Attach the DevTools events of each case's request to its result."""
     by_case = {r["id"]: r for r in results}
     main_ids: dict[str, str] = {}        # requestId -> case id
     preflights: dict[str, str] = {}      # preflight requestId -> case id
     for r in results:
         r.update(corsError=None, failedParameter=None, netError=None, corsMessage=None,
-                 console=[], preflight=None, hops=[], issues=[])
-    evs = page.events()
+                 console=[], preflight=None, hops=[], issues=[], otherIssues=[])
+    with page.browser._cond:
+        indexed = [(i, e) for i, e in enumerate(page.browser.events)
+                   if e["sessionId"] == page.session_id]
+    evs = [e for _, e in indexed]
+    starts = starts or []
+
+    def case_at(index: int):
+        """The case whose run window holds the event at this index."""
+        owner = None
+        for k, st in enumerate(starts):
+            if st <= index:
+                owner = results[k]
+        return owner
+
     extra_status: dict[str, list] = {}   # requestId -> status of each raw response
     for e in evs:
         if e["method"] != "Network.requestWillBeSent":
@@ -206,7 +223,7 @@ def _collect(page, results: list[dict]) -> None:
                 r["hops"][-1]["status"] = p["redirectResponse"]["status"]
             r["hops"].append({"method": p["request"]["method"],
                               "url": p["request"]["url"], "status": None})
-    for e in evs:
+    for idx, e in indexed:
         m, p = e["method"], e["params"]
         if m == "Network.requestWillBeSent":
             ini = p.get("initiator", {})
@@ -217,6 +234,12 @@ def _collect(page, results: list[dict]) -> None:
                     "url": p["request"]["url"], "status": None,
                     "requestHeaders": p["request"].get("headers", {}),
                     "responseHeaders": None}
+        elif m == "Network.responseReceivedExtraInfo" and p["requestId"] in preflights:
+            pf = by_case[preflights[p["requestId"]]]["preflight"]
+            if pf["status"] is None:
+                pf["status"] = p.get("statusCode")
+            if pf["responseHeaders"] is None:
+                pf["responseHeaders"] = p.get("headers")
         elif m == "Network.requestWillBeSentExtraInfo" and p["requestId"] in preflights:
             pf = by_case[preflights[p["requestId"]]]["preflight"]
             pf["requestHeaders"] = p.get("headers", pf["requestHeaders"])
@@ -241,6 +264,16 @@ def _collect(page, results: list[dict]) -> None:
                 r["failedParameter"] = ces.get("failedParameter")
         elif m == "Audits.issueAdded":
             det = p.get("issue", {}).get("details", {}).get("corsIssueDetails")
+            if not (det and det.get("request", {}).get("requestId") in main_ids):
+                # Not tied to one request (e.g. DeprecationIssue
+                # AuthorizationCoveredByWildcard): give it to the case that was
+                # running. Chromium reports a deprecation once per document.
+                owner = case_at(idx)
+                if owner is not None and not det:
+                    issue = p.get("issue", {})
+                    details = next(iter(issue.get("details", {}).values()), {})
+                    owner["otherIssues"].append({"code": issue.get("code"),
+                                                 "type": details.get("type")})
             if det and det.get("request", {}).get("requestId") in main_ids:
                 r = by_case[main_ids[det["request"]["requestId"]]]
                 ces = det.get("corsErrorStatus", {})
@@ -308,7 +341,12 @@ def _settled(page, results: list[dict]) -> bool:
             if mt:
                 consoles.add(_case_of_url(mt.group("url")))
                 consoles.add(_case_of_url(mt.group("from") or ""))
-    return all(cid in failed and (not failed[cid] or cid in consoles) for cid in want)
+    seen = set(rid_case.values())
+    grace_over = time.monotonic() - _settled.t0 > 0.5
+    # A case whose fetch never reached the network (e.g. a forbidden method
+    # throws at once) has no request to wait for: give it 0.5 s, no more.
+    return all((cid in failed and (not failed[cid] or cid in consoles))
+               or (cid not in seen and grace_over) for cid in want)
 
 
 def check_expect(r: dict, exp: dict) -> list[str]:
@@ -347,10 +385,15 @@ def run_cases(cases: list[dict], base: str, cookies: list[dict] | None = None,
                 page.send("Network.setCookie", ck)
             page.navigate(page_srv.origin + "/")
             results = []
+            starts = []
             for c in cases:
+                if c.get("freshPage"):
+                    page.navigate(page_srv.origin + "/")
+                starts.append(len(browser.events))
                 spec = dict(c)
                 spec["url"] = build_url(c, base, page_srv.origin)
                 spec.pop("expect", None)
+                spec.pop("freshPage", None)
                 t = (spec.get("timeoutMs") or 5000) / 1000 + 5
                 try:
                     r = page.evaluate(f"window.runCase({json.dumps(spec)})", timeout=t)
@@ -358,9 +401,10 @@ def run_cases(cases: list[dict], base: str, cookies: list[dict] | None = None,
                     r = {"id": c["id"], "url": spec["url"], "method": spec.get("method", "GET"),
                          "allowed": False, "status": None, "error": f"harness: {e}"}
                 results.append(r)
+            _settled.t0 = time.monotonic()
             browser.wait_until(lambda: _settled(page, results), settle_timeout)
             time.sleep(0.05)  # console entries trail loadingFailed slightly
-            _collect(page, results)
+            _collect(page, results, starts)
     finally:
         page_srv.stop()
     for c, r in zip(cases, results):
@@ -389,7 +433,7 @@ def start_server(cmd: str, timeout: float) -> tuple[subprocess.Popen, str]:
     done.wait(timeout)
     if not found:
         stop_server(proc)
-        raise SystemExit(f"server did not print 'listening on ...' within {timeout}s: {cmd}")
+        raise RuntimeError(f"server did not print 'listening on ...' within {timeout}s: {cmd}")
     return proc, found[0]
 
 

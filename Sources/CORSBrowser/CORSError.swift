@@ -1,0 +1,165 @@
+/// Chromium's reason codes for a blocked CORS request: the DevTools protocol's
+/// `Network.CorsError` (https://chromedevtools.github.io/devtools-protocol/tot/Network/#type-CorsError),
+/// with the raw values exactly as CDP reports them in `corsErrorStatus.corsError`.
+public enum CORSErrorCode: String, Sendable, Hashable, CaseIterable {
+    case disallowedByMode = "DisallowedByMode"
+    case invalidResponse = "InvalidResponse"
+    case wildcardOriginNotAllowed = "WildcardOriginNotAllowed"
+    case missingAllowOriginHeader = "MissingAllowOriginHeader"
+    case multipleAllowOriginValues = "MultipleAllowOriginValues"
+    case invalidAllowOriginValue = "InvalidAllowOriginValue"
+    case allowOriginMismatch = "AllowOriginMismatch"
+    case invalidAllowCredentials = "InvalidAllowCredentials"
+    case corsDisabledScheme = "CorsDisabledScheme"
+    case preflightInvalidStatus = "PreflightInvalidStatus"
+    case preflightDisallowedRedirect = "PreflightDisallowedRedirect"
+    case preflightWildcardOriginNotAllowed = "PreflightWildcardOriginNotAllowed"
+    case preflightMissingAllowOriginHeader = "PreflightMissingAllowOriginHeader"
+    case preflightMultipleAllowOriginValues = "PreflightMultipleAllowOriginValues"
+    case preflightInvalidAllowOriginValue = "PreflightInvalidAllowOriginValue"
+    case preflightAllowOriginMismatch = "PreflightAllowOriginMismatch"
+    case preflightInvalidAllowCredentials = "PreflightInvalidAllowCredentials"
+    case preflightMissingAllowPrivateNetwork = "PreflightMissingAllowPrivateNetwork"
+    case preflightInvalidAllowPrivateNetwork = "PreflightInvalidAllowPrivateNetwork"
+    case invalidAllowMethodsPreflightResponse = "InvalidAllowMethodsPreflightResponse"
+    case invalidAllowHeadersPreflightResponse = "InvalidAllowHeadersPreflightResponse"
+    case methodDisallowedByPreflightResponse = "MethodDisallowedByPreflightResponse"
+    case headerDisallowedByPreflightResponse = "HeaderDisallowedByPreflightResponse"
+    case redirectContainsCredentials = "RedirectContainsCredentials"
+    case insecurePrivateNetwork = "InsecurePrivateNetwork"
+    case invalidPrivateNetworkAccess = "InvalidPrivateNetworkAccess"
+    case unexpectedPrivateNetworkAccess = "UnexpectedPrivateNetworkAccess"
+    case noCorsRedirectModeNotFollow = "NoCorsRedirectModeNotFollow"
+
+    /// Whether Chromium prefixes the console text with "Response to preflight request doesn't
+    /// pass access control check: " (`IsPreflightError` in cors_error_string.cc).
+    public var isPreflightError: Bool {
+        switch self {
+        case .preflightWildcardOriginNotAllowed, .preflightMissingAllowOriginHeader,
+            .preflightMultipleAllowOriginValues, .preflightInvalidAllowOriginValue, .preflightAllowOriginMismatch,
+            .preflightInvalidAllowCredentials, .preflightInvalidStatus, .preflightDisallowedRedirect,
+            .preflightMissingAllowPrivateNetwork, .preflightInvalidAllowPrivateNetwork:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The preflight variant of a CORS-check code (Chromium's `CheckPreflightAccess` maps the
+    /// CORS check of a preflight response this way); other codes are returned unchanged.
+    public var preflightVariant: CORSErrorCode {
+        switch self {
+        case .wildcardOriginNotAllowed: return .preflightWildcardOriginNotAllowed
+        case .missingAllowOriginHeader: return .preflightMissingAllowOriginHeader
+        case .multipleAllowOriginValues: return .preflightMultipleAllowOriginValues
+        case .invalidAllowOriginValue: return .preflightInvalidAllowOriginValue
+        case .allowOriginMismatch: return .preflightAllowOriginMismatch
+        case .invalidAllowCredentials: return .preflightInvalidAllowCredentials
+        default: return self
+        }
+    }
+
+    /// The schemes Chromium lists for `CorsDisabledScheme` (`SchemeRegistry::ListOfCorsEnabledURLSchemes`);
+    /// the order may differ between builds.
+    static let corsEnabledSchemes = "chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app"
+
+    /// The console text after "has been blocked by CORS policy: ", worded as Chromium 156 words
+    /// it for a `fetch()` (third_party/blink/renderer/platform/loader/cors/cors_error_string.cc,
+    /// `GetErrorString`, with the initiator `fetch`).
+    ///
+    /// - Parameters:
+    ///   - failedParameter: CDP's `failedParameter` (the ACAO value, the method, the header name...).
+    ///   - addressSpace: the target address space, for the Private Network Access codes.
+    public func consoleReason(failedParameter: String, addressSpace: AddressSpace = .private) -> String {
+        let hint = failedParameter
+        let noCorsInformation =
+            " Have the server send the header with a valid value, or, if an opaque response serves your needs,"
+            + " set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+        let prefix = isPreflightError ? "Response to preflight request doesn't pass access control check: " : ""
+        let space = addressSpace.rawValue
+        let body: String
+        switch self {
+        case .disallowedByMode:
+            body = "Cross origin requests are not allowed by request mode."
+        case .invalidResponse:
+            body = "The response is invalid."
+        case .insecurePrivateNetwork:
+            body =
+                "The request client is not a secure context and the resource is in more-private address space `\(space)`."
+        case .wildcardOriginNotAllowed, .preflightWildcardOriginNotAllowed:
+            body =
+                "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*'"
+                + " when the request's credentials mode is 'include'."
+        case .missingAllowOriginHeader, .preflightMissingAllowOriginHeader:
+            body =
+                "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+                + " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the"
+                + " resource with CORS disabled."
+        case .multipleAllowOriginValues, .preflightMultipleAllowOriginValues:
+            body =
+                "The 'Access-Control-Allow-Origin' header contains multiple values '\(hint)', but only one is allowed."
+                + noCorsInformation
+        case .invalidAllowOriginValue, .preflightInvalidAllowOriginValue:
+            body = "The 'Access-Control-Allow-Origin' header contains the invalid value '\(hint)'." + noCorsInformation
+        case .allowOriginMismatch, .preflightAllowOriginMismatch:
+            body =
+                "The 'Access-Control-Allow-Origin' header has a value '\(hint)' that is not equal to the supplied origin."
+                + noCorsInformation
+        case .invalidAllowCredentials, .preflightInvalidAllowCredentials:
+            body =
+                "The value of the 'Access-Control-Allow-Credentials' header in the response is '\(hint)' which must"
+                + " be 'true' when the request's credentials mode is 'include'."
+        case .corsDisabledScheme:
+            body = "Cross origin requests are only supported for protocol schemes: \(Self.corsEnabledSchemes)."
+        case .preflightInvalidStatus:
+            body = "It does not have HTTP ok status."
+        case .preflightDisallowedRedirect:
+            body = "Redirect is not allowed for a preflight request."
+        case .preflightMissingAllowPrivateNetwork:
+            body =
+                "No 'Access-Control-Allow-Private-Network' header was present in the preflight response for this"
+                + " private network request targeting the `\(space)` address space."
+        case .preflightInvalidAllowPrivateNetwork:
+            body =
+                "The 'Access-Control-Allow-Private-Network' header in the preflight response for this private"
+                + " network request targeting the `\(space)` address space had a value of '\(hint)',  not 'true'."
+        case .invalidAllowMethodsPreflightResponse:
+            body = "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
+        case .invalidAllowHeadersPreflightResponse:
+            body = "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
+        case .methodDisallowedByPreflightResponse:
+            body = "Method \(hint) is not allowed by Access-Control-Allow-Methods in preflight response."
+        case .headerDisallowedByPreflightResponse:
+            body = "Request header field \(hint) is not allowed by Access-Control-Allow-Headers in preflight response."
+        case .redirectContainsCredentials:
+            body =
+                "Redirect location '\(hint)' contains a username and password, which is disallowed for"
+                + " cross-origin requests."
+        case .invalidPrivateNetworkAccess:
+            body =
+                "Request had a target IP address space of `\(space)` yet the resource is in address space `\(space)`."
+        case .unexpectedPrivateNetworkAccess:
+            body = "Request had no target IP address space, yet the resource is in address space `\(space)`."
+        case .noCorsRedirectModeNotFollow:
+            body = "Redirect is not allowed for no-cors requests with redirect mode other than 'follow'."
+        }
+        return prefix + body
+    }
+
+    /// The whole console line Chromium logs for a blocked `fetch()`:
+    /// `Access to fetch at 'URL' [(redirected from 'FIRST') ]from origin 'ORIGIN' has been blocked by CORS policy: REASON`.
+    public func consoleMessage(
+        url: String,
+        redirectedFrom initialURL: String? = nil,
+        origin: String,
+        failedParameter: String,
+        addressSpace: AddressSpace = .private
+    ) -> String {
+        var line = "Access to fetch at '\(url)' "
+        if let initialURL, initialURL != url {
+            line += "(redirected from '\(initialURL)') "
+        }
+        line += "from origin '\(origin)' has been blocked by CORS policy: "
+        return line + consoleReason(failedParameter: failedParameter, addressSpace: addressSpace)
+    }
+}

@@ -1,0 +1,16 @@
+import HTTPTypes
+import Hummingbird
+
+/// Answers every request with the echo API (it never calls `next`), so any method and path works.
+struct EchoMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let reply = EchoAPI.reply(
+            method: request.method.rawValue, target: request.head.path ?? "/", headerFields: request.headers)
+        let body = request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: reply.body))
+        var fields = reply.headerFields
+        fields[.contentLength] = String(reply.body.utf8.count)
+        return Response(status: reply.status, headers: fields, body: body)
+    }
+}

@@ -1,0 +1,279 @@
+import CORS
+import Testing
+
+/// A configuration that must be refused, and the field the problem must name.
+struct InvalidCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let config: CORSConfiguration
+    let field: String
+
+    init(_ name: String, _ config: CORSConfiguration, field: String) {
+        self.name = name
+        self.config = config
+        self.field = field
+    }
+
+    var testDescription: String { name }
+}
+
+/// A configuration that is legal but risky: built, with a warning naming the field.
+struct WarningCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let config: CORSConfiguration
+    let field: String
+
+    init(_ name: String, _ config: CORSConfiguration, field: String) {
+        self.name = name
+        self.config = config
+        self.field = field
+    }
+
+    var testDescription: String { name }
+}
+
+/// A valid origin entry, so tables that test other fields don't trip over the origins.
+private let a = ["https://a.com"]
+
+private func origins(_ entries: String...) -> CORSConfiguration { CORSConfiguration(origins: entries) }
+
+@Suite struct ValidationTests {
+    static let unsafe: [InvalidCase] = [
+        // wildcards with credentials (PEERS §12)
+        InvalidCase(
+            "* origin with credentials", CORSConfiguration(origins: ["*"], credentials: true), field: "origins[0]"),
+        InvalidCase(
+            "* allowed headers with credentials",
+            CORSConfiguration(origins: a, allowedHeaders: ["Authorization", "*"], credentials: true),
+            field: "allowedHeaders[1]"),
+        InvalidCase(
+            "* exposed headers with credentials",
+            CORSConfiguration(origins: a, exposedHeaders: ["*"], credentials: true), field: "exposedHeaders[0]"),
+        InvalidCase(
+            "* methods with credentials", CORSConfiguration(origins: a, methods: ["GET", "*"], credentials: true),
+            field: "methods[1]"),
+        InvalidCase("* together with other origins", origins("https://a.com", "*"), field: "origins[1]"),
+        // origins that are not serialized origins
+        InvalidCase("null without allowNullOrigin", origins("https://a.com", "null"), field: "origins[1]"),
+        InvalidCase("origin with a path", origins("https://a.com/app"), field: "origins[0]"),
+        InvalidCase("origin with a trailing slash", origins("https://a.com/"), field: "origins[0]"),
+        InvalidCase("origin with a query", origins("https://a.com?x=1"), field: "origins[0]"),
+        InvalidCase("origin with a fragment", origins("https://a.com#top"), field: "origins[0]"),
+        InvalidCase("origin with userinfo", origins("https://user@a.com"), field: "origins[0]"),
+        InvalidCase("origin with user:password", origins("https://u:p@a.com"), field: "origins[0]"),
+        InvalidCase("http origin with :80", origins("http://a.com:80"), field: "origins[0]"),
+        InvalidCase("https origin with :443", origins("https://a.com", "https://b.com:443"), field: "origins[1]"),
+        InvalidCase("port 0", origins("https://a.com:0"), field: "origins[0]"),
+        InvalidCase("port 65536", origins("https://a.com:65536"), field: "origins[0]"),
+        InvalidCase("port with a leading zero", origins("https://a.com:0443"), field: "origins[0]"),
+        InvalidCase("port that is not a number", origins("https://a.com:8x"), field: "origins[0]"),
+        InvalidCase("empty port", origins("https://a.com:"), field: "origins[0]"),
+        InvalidCase("no scheme", origins("a.com"), field: "origins[0]"),
+        InvalidCase("no scheme with a port", origins("localhost:3000"), field: "origins[0]"),
+        InvalidCase("non-ASCII host", origins("https://bücher.example"), field: "origins[0]"),
+        InvalidCase("uppercase host", origins("https://A.com"), field: "origins[0]"),
+        InvalidCase("uppercase scheme", origins("HTTPS://a.com"), field: "origins[0]"),
+        InvalidCase("empty origin entry", origins(""), field: "origins[0]"),
+        InvalidCase("empty host label", origins("https://a..com"), field: "origins[0]"),
+        InvalidCase("trailing dot", origins("https://a.com."), field: "origins[0]"),
+        InvalidCase("space in host", origins("https://a .com"), field: "origins[0]"),
+        InvalidCase("file: origin with a host", origins("file://server"), field: "origins[0]"),
+        InvalidCase("file: origin with a path", origins("file:///etc/passwd"), field: "origins[0]"),
+        // wildcard patterns
+        InvalidCase("wildcard glued to the label", origins("https://*example.com"), field: "origins[0]"),
+        InvalidCase("wildcard in a middle label", origins("https://a.*.example.com"), field: "origins[0]"),
+        InvalidCase("wildcard at the end", origins("https://example.*"), field: "origins[0]"),
+        InvalidCase("wildcard alone as the host", origins("https://*"), field: "origins[0]"),
+        InvalidCase("wildcard over a bare TLD", origins("https://*.com"), field: "origins[0]"),
+        InvalidCase("wildcard over github.io", origins("https://*.github.io"), field: "origins[0]"),
+        InvalidCase("wildcard over co.uk", origins("https://*.co.uk"), field: "origins[0]"),
+        InvalidCase("wildcard in the scheme", origins("*://a.com"), field: "origins[0]"),
+        InvalidCase("partial port wildcard", origins("http://localhost:8*"), field: "origins[0]"),
+        // regexes
+        InvalidCase("regex that does not compile", origins("regex:^https://(a"), field: "origins[0]"),
+        InvalidCase("regex with an open class", origins("https://a.com", "regex:[a-"), field: "origins[1]"),
+        // methods
+        InvalidCase("CONNECT", CORSConfiguration(origins: a, methods: ["GET", "CONNECT"]), field: "methods[1]"),
+        InvalidCase("TRACE", CORSConfiguration(origins: a, methods: ["TRACE"]), field: "methods[0]"),
+        InvalidCase("TRACK", CORSConfiguration(origins: a, methods: ["TRACK"]), field: "methods[0]"),
+        InvalidCase("connect (any case)", CORSConfiguration(origins: a, methods: ["connect"]), field: "methods[0]"),
+        InvalidCase("Trace (any case)", CORSConfiguration(origins: a, methods: ["PUT", "Trace"]), field: "methods[1]"),
+        InvalidCase("tRaCk (any case)", CORSConfiguration(origins: a, methods: ["tRaCk"]), field: "methods[0]"),
+        InvalidCase(
+            "method that is not a token", CORSConfiguration(origins: a, methods: ["PU T"]), field: "methods[0]"),
+        InvalidCase("empty method", CORSConfiguration(origins: a, methods: [""]), field: "methods[0]"),
+        // allowed request headers
+        InvalidCase(
+            "Cookie", CORSConfiguration(origins: a, allowedHeaders: ["Authorization", "Cookie"]),
+            field: "allowedHeaders[1]"),
+        InvalidCase("Host", CORSConfiguration(origins: a, allowedHeaders: ["Host"]), field: "allowedHeaders[0]"),
+        InvalidCase(
+            "Sec-Fetch-Mode", CORSConfiguration(origins: a, allowedHeaders: ["Sec-Fetch-Mode"]),
+            field: "allowedHeaders[0]"),
+        InvalidCase(
+            "Proxy-Authorization", CORSConfiguration(origins: a, allowedHeaders: ["X-A", "Proxy-Authorization"]),
+            field: "allowedHeaders[1]"),
+        InvalidCase("Origin", CORSConfiguration(origins: a, allowedHeaders: ["Origin"]), field: "allowedHeaders[0]"),
+        InvalidCase(
+            "Content-Length", CORSConfiguration(origins: a, allowedHeaders: ["content-length"]),
+            field: "allowedHeaders[0]"),
+        InvalidCase(
+            "Accept-Encoding", CORSConfiguration(origins: a, allowedHeaders: ["Accept-Encoding"]),
+            field: "allowedHeaders[0]"),
+        InvalidCase("Referer", CORSConfiguration(origins: a, allowedHeaders: ["REFERER"]), field: "allowedHeaders[0]"),
+        InvalidCase(
+            "Access-Control-Allow-Origin as a request header",
+            CORSConfiguration(origins: a, allowedHeaders: ["Authorization", "Access-Control-Allow-Origin"]),
+            field: "allowedHeaders[1]"),
+        InvalidCase(
+            "Access-Control-Request-Headers as a request header",
+            CORSConfiguration(origins: a, allowedHeaders: ["access-control-request-headers"]),
+            field: "allowedHeaders[0]"),
+        InvalidCase(
+            "header name with a space", CORSConfiguration(origins: a, allowedHeaders: ["X Foo"]),
+            field: "allowedHeaders[0]"),
+        InvalidCase(
+            "header name with a colon", CORSConfiguration(origins: a, allowedHeaders: ["X-Foo:"]),
+            field: "allowedHeaders[0]"),
+        InvalidCase(
+            "empty header name", CORSConfiguration(origins: a, allowedHeaders: [""]), field: "allowedHeaders[0]"),
+        // exposed headers
+        InvalidCase(
+            "Set-Cookie exposed", CORSConfiguration(origins: a, exposedHeaders: ["X-Foo", "Set-Cookie"]),
+            field: "exposedHeaders[1]"),
+        InvalidCase(
+            "set-cookie2 exposed", CORSConfiguration(origins: a, exposedHeaders: ["set-cookie2"]),
+            field: "exposedHeaders[0]"),
+        InvalidCase(
+            "exposed name that is not a token", CORSConfiguration(origins: a, exposedHeaders: ["X (Foo)"]),
+            field: "exposedHeaders[0]"),
+        // scalars
+        InvalidCase("max-age -2", CORSConfiguration(origins: a, maxAge: -2), field: "maxAge"),
+        InvalidCase("max-age 86401", CORSConfiguration(origins: a, maxAge: 86401), field: "maxAge"),
+        InvalidCase("max-age Int.max", CORSConfiguration(origins: a, maxAge: .max), field: "maxAge"),
+        InvalidCase(
+            "optionsSuccessStatus 302", CORSConfiguration(origins: a, optionsSuccessStatus: 302),
+            field: "optionsSuccessStatus"),
+        InvalidCase(
+            "optionsSuccessStatus 404", CORSConfiguration(origins: a, optionsSuccessStatus: 404),
+            field: "optionsSuccessStatus"),
+        // routes
+        InvalidCase(
+            "route path without a leading slash",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "api/*")]), field: "routes[0].path"),
+        InvalidCase(
+            "route path with a partial wildcard",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/api/v*")]), field: "routes[0].path"),
+        InvalidCase(
+            "route path with a partial double wildcard",
+            CORSConfiguration(
+                origins: a, routes: [CORSRouteConfiguration(path: "/ok"), CORSRouteConfiguration(path: "/a/**b")]),
+            field: "routes[1].path"),
+        InvalidCase(
+            "route * origin inheriting credentials",
+            CORSConfiguration(
+                origins: a, credentials: true, routes: [CORSRouteConfiguration(path: "/public/**", origins: ["*"])]),
+            field: "routes[0].origins[0]"),
+        InvalidCase(
+            "route origin with a path",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/x", origins: ["https://b.com/x"])]),
+            field: "routes[0].origins[0]"),
+        InvalidCase(
+            "route max-age out of range",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/x", maxAge: 90000)]),
+            field: "routes[0].maxAge"),
+        InvalidCase(
+            "route forbidden method",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/x", methods: ["TRACE"])]),
+            field: "routes[0].methods[0]"),
+        InvalidCase(
+            "route * headers with credentials",
+            CORSConfiguration(
+                origins: a, routes: [CORSRouteConfiguration(path: "/x", allowedHeaders: ["*"], credentials: true)]),
+            field: "routes[0].allowedHeaders[0]"),
+    ]
+
+    @Test(arguments: unsafe)
+    func refused(_ c: InvalidCase) throws {
+        let error = #expect(throws: CORSConfigurationError.self) { try CORSPolicy(c.config) }
+        let problems = error?.problems ?? []
+        #expect(problems.map(\.field).contains(c.field), "fields: \(problems.map(\.field))")
+        for problem in problems {
+            #expect(!problem.problem.isEmpty && !problem.why.isEmpty && !problem.fix.isEmpty)
+            #expect(problem.description.hasPrefix("\(problem.field): "))
+        }
+        // validate() reports the same problems without building.
+        #expect(CORSPolicy.validate(c.config).problems == problems)
+    }
+
+    static let risky: [WarningCase] = [
+        WarningCase("max-age 7201", CORSConfiguration(origins: a, maxAge: 7201), field: "maxAge"),
+        WarningCase("max-age 86400", CORSConfiguration(origins: a, maxAge: 86400), field: "maxAge"),
+        WarningCase(
+            "http origin with credentials", CORSConfiguration(origins: ["http://a.com"], credentials: true),
+            field: "origins[0]"),
+        WarningCase(
+            "http pattern with credentials",
+            CORSConfiguration(origins: ["https://a.com", "http://localhost:*"], credentials: true), field: "origins[1]"),
+        WarningCase(
+            "regex with an unescaped dot", origins("regex:^https://app.example.com$"), field: "origins[0]"),
+        WarningCase(
+            "regex admitting http with credentials",
+            CORSConfiguration(origins: [#"regex:^https?://a\.com$"#], credentials: true), field: "origins[0]"),
+        WarningCase(
+            "duplicate origin", origins("https://a.com", "https://b.com", "https://a.com"), field: "origins[2]"),
+        WarningCase("duplicate method", CORSConfiguration(origins: a, methods: ["PUT", "PUT"]), field: "methods[1]"),
+        WarningCase(
+            "duplicate method after normalization", CORSConfiguration(origins: a, methods: ["PUT", "put"]),
+            field: "methods[1]"),
+        WarningCase(
+            "duplicate route path",
+            CORSConfiguration(
+                origins: a, routes: [CORSRouteConfiguration(path: "/x"), CORSRouteConfiguration(path: "/x")]),
+            field: "routes[1].path"),
+        WarningCase(
+            "null origin allowed", CORSConfiguration(origins: a, allowNullOrigin: true), field: "allowNullOrigin"),
+        WarningCase("no origin at all", CORSConfiguration(), field: "origins"),
+        WarningCase(
+            "route max-age above Chromium's cap",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/x", maxAge: 7300)]),
+            field: "routes[0].maxAge"),
+    ]
+
+    @Test(arguments: risky)
+    func warned(_ c: WarningCase) throws {
+        let policy = try CORSPolicy(c.config)
+        #expect(policy.warnings.map(\.field).contains(c.field), "warnings: \(policy.warnings.map(\.field))")
+        let validated = CORSPolicy.validate(c.config)
+        #expect(validated.problems.isEmpty)
+        #expect(validated.warnings == policy.warnings)
+    }
+
+    @Test func everyProblemIsReportedNotOnlyTheFirst() {
+        let config = CORSConfiguration(
+            origins: ["*", "https://a.com/"], methods: ["TRACE"], allowedHeaders: ["Cookie"],
+            exposedHeaders: ["Set-Cookie"], credentials: true, maxAge: -5, optionsSuccessStatus: 302,
+            routes: [CORSRouteConfiguration(path: "nope")])
+        let fields = Set(CORSPolicy.validate(config).problems.map(\.field))
+        #expect(
+            fields.isSuperset(of: [
+                "origins[0]", "origins[1]", "methods[0]", "allowedHeaders[0]", "exposedHeaders[0]", "maxAge",
+                "optionsSuccessStatus", "routes[0].path",
+            ]))
+    }
+
+    @Test func inheritedProblemsAreNotRepeatedPerRoute() {
+        let config = CORSConfiguration(
+            origins: a, maxAge: 99999, routes: [CORSRouteConfiguration(path: "/a"), CORSRouteConfiguration(path: "/b")])
+        #expect(CORSPolicy.validate(config).problems.map(\.field) == ["maxAge"])
+    }
+
+    @Test func problemsQuoteTheValueAndSuggestAFix() throws {
+        let error = #expect(throws: CORSConfigurationError.self) {
+            try CORSPolicy(CORSConfiguration(origins: ["https://a.com:443/"]))
+        }
+        let problem = try #require(error?.problems.first)
+        #expect(problem.problem.contains("'https://a.com:443/'"))
+        #expect(problem.fix.contains("https://a.com"))
+        #expect(error?.description.contains("origins[0]: ") == true)
+    }
+}
