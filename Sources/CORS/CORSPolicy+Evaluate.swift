@@ -55,7 +55,8 @@ extension CORSPolicy {
                 originRejection = CORSRejection(reason, value: origin[...])
             case .askPredicate:
                 guard let predicateAnswer else {
-                    return .needsOriginPredicate(PendingOriginCheck(policy: p, method: method, fields: fields, origin: origin))
+                    return .needsOriginPredicate(
+                        PendingOriginCheck(policy: p, method: method, fields: fields, origin: origin))
                 }
                 if !predicateAnswer { originRejection = CORSRejection(.originNotAllowed, value: origin[...]) }
             }
@@ -78,10 +79,13 @@ extension CORSPolicy {
         }
         let methodName = requestMethod[...]
         guard HTTPToken.isToken(methodName) else {
-            return .decided(preflightFailure(p, CORSRejection(.malformedRequestMethod, value: methodName), allowOrigin: allowOrigin))
+            return .decided(
+                preflightFailure(p, CORSRejection(.malformedRequestMethod, value: methodName), allowOrigin: allowOrigin)
+            )
         }
         guard p.methods.allows(methodName) else {
-            return .decided(preflightFailure(p, CORSRejection(.methodNotAllowed, value: methodName), allowOrigin: allowOrigin))
+            return .decided(
+                preflightFailure(p, CORSRejection(.methodNotAllowed, value: methodName), allowOrigin: allowOrigin))
         }
         var asksForHeaders = false
         switch RequestHeaderScan.scan(fields, against: p.headers) {

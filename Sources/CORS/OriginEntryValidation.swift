@@ -20,13 +20,15 @@ enum OriginEntryValidation {
         case .invalidScheme:
             return make("\(quoted) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
         case .uppercase:
-            return make("\(quoted) has uppercase letters", "browsers send origins lowercase; \(compare)", "lowercase it")
+            return make(
+                "\(quoted) has uppercase letters", "browsers send origins lowercase; \(compare)", "lowercase it")
         case .nonASCII:
             return make(
                 "\(quoted) has a non-ASCII host", "browsers send internationalized hosts as punycode",
                 "write the host in its punycode (xn--) form")
         case .userinfo:
-            return make("\(quoted) has userinfo (user@)", "an origin never carries credentials", "remove the 'user@' part")
+            return make(
+                "\(quoted) has userinfo (user@)", "an origin never carries credentials", "remove the 'user@' part")
         case .emptyHost:
             return make("\(quoted) has no host", compare, "write 'scheme://host'")
         case .invalidHostCharacter(let byte):
@@ -43,7 +45,8 @@ enum OriginEntryValidation {
         case .invalidPort:
             return make("\(quoted) has an invalid port", compare, "write a port from 1 to 65535 without leading zeros")
         case .portOutOfRange:
-            return make("\(quoted) has a port outside 1–65535", "no browser can send it", "write a port from 1 to 65535")
+            return make(
+                "\(quoted) has a port outside 1–65535", "no browser can send it", "write a port from 1 to 65535")
         case .defaultPort:
             return make(
                 "\(quoted) names the scheme's default port", "browsers omit the default port, so it never matches",
@@ -65,7 +68,10 @@ enum OriginEntryValidation {
         let bytes = Array(entry.lowercased().utf8)
         guard bytes.allSatisfy({ $0 < 0x80 }), let separator = findSeparator(in: bytes) else { return nil }
         let authorityStart = separator + 3
-        var authority = Array(bytes[authorityStart...].prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") })
+        var authority = Array(
+            bytes[authorityStart...].prefix {
+                $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+            })
         if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = Array(authority[(at + 1)...]) }
         var candidate = String(decoding: bytes[..<authorityStart] + authority, as: UTF8.self)
         for (scheme, port) in [("http://", ":80"), ("https://", ":443"), ("ws://", ":80"), ("wss://", ":443")]

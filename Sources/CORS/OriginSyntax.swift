@@ -36,8 +36,9 @@ struct OriginSyntax: Equatable {
     }
 
     /// Parses `bytes` as an origin; with `allowWildcards`, also `scheme://*.domain` and `:*`.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, allowWildcards: Bool = false) -> Result<OriginSyntax, Failure>
-    {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, allowWildcards: Bool = false) -> Result<
+        OriginSyntax, Failure
+    > {
         let count = bytes.count
         if count == 0 { return .failure(.empty) }
         for byte in bytes where byte >= 0x80 { return .failure(.nonASCII) }
@@ -103,7 +104,9 @@ struct OriginSyntax: Equatable {
                 hostEnd += 1
             }
             if hostEnd == hostStart { return .failure(.emptyHost) }
-            if labelLength == 0 { return .failure(hasHostWildcard && hostEnd == hostStart + 2 ? .misplacedWildcard : .emptyLabel) }
+            if labelLength == 0 {
+                return .failure(hasHostWildcard && hostEnd == hostStart + 2 ? .misplacedWildcard : .emptyLabel)
+            }
         }
 
         // port
@@ -124,7 +127,9 @@ struct OriginSyntax: Equatable {
                     guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return .failure(.invalidPort) }
                     value = value * 10 + Int(byte - UInt8(ascii: "0"))
                 }
-                if bytes[portStart] == UInt8(ascii: "0") { return .failure(value == 0 ? .portOutOfRange : .invalidPort) }
+                if bytes[portStart] == UInt8(ascii: "0") {
+                    return .failure(value == 0 ? .portOutOfRange : .invalidPort)
+                }
                 guard value >= 1, value <= 65535 else { return .failure(.portOutOfRange) }
                 port = value
             }

@@ -83,7 +83,11 @@ struct PolicyCompiler {
                         let problem = "regex '\(source)' matches an arbitrary origin ('\(probe)')"
                         let why = "it trusts every site, like '*' but reflected"
                         let fix = "anchor it to your own domains, e.g. '^https://([a-z0-9-]+\\.)?example\\.com$'"
-                        if c.credentials { fail(field, problem, why + ", with credentials", fix) } else { warn(field, problem, why, fix) }
+                        if c.credentials {
+                            fail(field, problem, why + ", with credentials", fix)
+                        } else {
+                            warn(field, problem, why, fix)
+                        }
                     }
                     if OriginEntryValidation.hasUnescapedDot(source) {
                         warn(
@@ -92,7 +96,9 @@ struct PolicyCompiler {
                             "escape it as '\\.'")
                     }
                     if c.credentials && (source.contains("http:") || source.contains("https?:")) {
-                        warn(field, "regex '\(source)' admits http:// origins with credentials", Self.httpWhy, Self.httpFix)
+                        warn(
+                            field, "regex '\(source)' admits http:// origins with credentials", Self.httpWhy,
+                            Self.httpFix)
                     }
                 } catch {
                     fail(
@@ -110,7 +116,9 @@ struct PolicyCompiler {
                 "list the origins of your front-ends")
         }
         if c.allowNullOrigin {
-            warn("allowNullOrigin", "the 'null' origin is allowed", OriginEntryValidation.nullWhy, "turn it off unless you need it")
+            warn(
+                "allowNullOrigin", "the 'null' origin is allowed", OriginEntryValidation.nullWhy,
+                "turn it off unless you need it")
         }
         return matcher
     }
@@ -153,7 +161,8 @@ struct PolicyCompiler {
             if !host.contains(".") {
                 fail(
                     field, "'\(entry)' allows every host under the top-level domain '\(host)'",
-                    "anyone can register a domain there", "write the wildcard under your own domain, e.g. '*.example.\(host)'")
+                    "anyone can register a domain there",
+                    "write the wildcard under your own domain, e.g. '*.example.\(host)'")
                 return
             }
             if OriginEntryValidation.sharedSuffixes.contains(host) {
@@ -275,11 +284,15 @@ struct PolicyCompiler {
                 continue
             }
             guard HTTPToken.isToken(name) else {
-                fail(field, "'\(name)' is not a header name", "header names are HTTP tokens", "write e.g. 'X-Total-Count'")
+                fail(
+                    field, "'\(name)' is not a header name", "header names are HTTP tokens",
+                    "write e.g. 'X-Total-Count'")
                 continue
             }
             if FetchHeaderNames.forbiddenResponseHeaders.contains(name.lowercased()) {
-                fail(field, "'\(name)' can never be exposed", "browsers hide Set-Cookie from pages whatever the server says", "remove it")
+                fail(
+                    field, "'\(name)' can never be exposed",
+                    "browsers hide Set-Cookie from pages whatever the server says", "remove it")
                 continue
             }
             if !names.contains(where: { $0.lowercased() == name.lowercased() }) { names.append(name) }
@@ -293,12 +306,15 @@ struct PolicyCompiler {
         guard let maxAge else { return nil }
         if maxAge < -1 || maxAge > 86400 {
             fail(
-                "maxAge", "\(maxAge) is outside -1…86400", "browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s)",
+                "maxAge", "\(maxAge) is outside -1…86400",
+                "browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s)",
                 "use a value from 0 to 7200, or -1 to disable caching")
             return nil
         }
         if maxAge > 7200 {
-            warn("maxAge", "\(maxAge) is above Chromium's cap of 7200", "Chromium caches for 7200 s at most", "use 7200 or less")
+            warn(
+                "maxAge", "\(maxAge) is above Chromium's cap of 7200", "Chromium caches for 7200 s at most",
+                "use 7200 or less")
         }
         switch maxAge {
         case -1: return "0"

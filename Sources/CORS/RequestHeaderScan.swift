@@ -40,7 +40,9 @@ enum RequestHeaderScan {
                 let itemEnd = utf8[itemStart...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
                 var nameStart = itemStart
                 var nameEnd = itemEnd
-                while nameStart < nameEnd, isOptionalWhitespace(utf8[nameStart]) { nameStart = utf8.index(after: nameStart) }
+                while nameStart < nameEnd, isOptionalWhitespace(utf8[nameStart]) {
+                    nameStart = utf8.index(after: nameStart)
+                }
                 while nameEnd > nameStart, isOptionalWhitespace(utf8[utf8.index(before: nameEnd)]) {
                     nameEnd = utf8.index(before: nameEnd)
                 }

@@ -32,7 +32,9 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
         case .needsOriginPredicate(let pending): decision = await pending.resolve()
         }
         if let rejection = decision.rejection {
-            context.logger.debug("CORS refused", metadata: ["cors.reason": "\(rejection.reason.rawValue)", "cors.detail": "\(rejection)"])
+            context.logger.debug(
+                "CORS refused",
+                metadata: ["cors.reason": "\(rejection.reason.rawValue)", "cors.detail": "\(rejection)"])
         }
         if let status = decision.immediateStatus {
             return Response(status: status, headers: decision.immediateResponseFields, body: .init())

@@ -85,8 +85,9 @@ enum QueryString {
             switch byte {
             case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                if let high = iterator.next(), let low = iterator.next(), let value = UInt8(
-                    String(decoding: [high, low], as: UTF8.self), radix: 16)
+                if let high = iterator.next(), let low = iterator.next(),
+                    let value = UInt8(
+                        String(decoding: [high, low], as: UTF8.self), radix: 16)
                 {
                     bytes.append(value)
                 } else {

@@ -50,7 +50,8 @@ extension CORSTool {
                 onServerRunning: { channel in
                     let boundPort = channel.localAddress?.port ?? 0
                     // Written unbuffered: scripts and tests wait for this line on a pipe.
-                    FileHandle.standardOutput.write(Data("listening on http://\(Self.displayHost(host)):\(boundPort)\n".utf8))
+                    FileHandle.standardOutput.write(
+                        Data("listening on http://\(Self.displayHost(host)):\(boundPort)\n".utf8))
                 },
                 logger: logger
             )

@@ -22,13 +22,17 @@ failedParameter, readable, consoleContains) and these:
   preflightHeaders         {"Name": "value" | null}: preflight response headers
                            (name case-insensitive; null = absent)
   preflightRequestHeaders  {"Name": "value" | null}: what the preflight carried
+  readableContains         {"Name": "part" | ["part", ...]}: the readable header's
+                           value contains each part
   redirected               Response.redirected
   echo                     {"method", "path", "headers": {"name": "value"|null}}:
                            compared with the echo API's JSON body (the request the
                            handler saw; header names case-insensitive, null = absent)
   bodyContains             substring of the response body
 "{page}" and "{base}" in any expected string are replaced by the page's and
-the server's origins.
+the server's origins. A policy file may say "{page}" too (e.g. an exact
+origin): the suite then runs with a copy where it is the page's origin (the
+page server starts first; its port is random).
 
 Output: one line per failing case (`FAIL suite/id: mismatch; ...`), and as
 the last line `N passed, N failed` over all cases of all suites. Raw results
@@ -171,15 +175,14 @@ class Server:
 
 # -- running the cases in a shared browser ---------------------------------------
 
-def run_in_browser(browser: Browser, cases: list[dict], base: str,
-                   cookies: list[dict], settle_timeout: float = 3.0) -> tuple[list[dict], str]:
-    """run_cases.run_cases, but in a new tab of an already running browser.
-    Returns the results (expectations not checked) and the page's origin."""
+def run_in_browser(browser: Browser, page_srv: "rc.PageServer", cases: list[dict], base: str,
+                   cookies: list[dict], settle_timeout: float = 3.0) -> list[dict]:
+    """run_cases.run_cases, but in a new tab of an already running browser, with
+    the test page served by page_srv. Returns the results (expectations not checked)."""
     rc.check_loopback(base)
     ids = [c["id"] for c in cases]
     if len(set(ids)) != len(ids):
         raise ValueError("case ids must be unique")
-    page_srv = rc.PageServer()
     page = None
     try:
         page = browser.new_page()
@@ -205,14 +208,13 @@ def run_in_browser(browser: Browser, cases: list[dict], base: str,
         browser.wait_until(lambda: rc._settled(page, results), settle_timeout)
         time.sleep(0.05)  # console entries trail loadingFailed slightly
         rc._collect(page, results, starts)
-        return results, page_srv.origin
+        return results
     finally:
         if page is not None:
             try:
                 browser.send("Target.closeTarget", {"targetId": page.target_id}, timeout=5)
             except Exception:  # noqa: BLE001
                 pass
-        page_srv.stop()
 
 
 # -- expectations ------------------------------------------------------------------
@@ -253,6 +255,11 @@ def check_more(r: dict, exp: dict) -> list[str]:
             if pf is None or got != want:
                 bad.append(f"{key}[{name}]: expected {want!r}, got "
                            f"{'no preflight' if pf is None else repr(got)}")
+    for name, parts in (exp.get("readableContains") or {}).items():
+        got = (r.get("readable") or {}).get(name)
+        for part in ([parts] if isinstance(parts, str) else parts):
+            if got is None or part not in got:
+                bad.append(f"readable[{name}]: expected to contain {part!r}, got {got!r}")
     if "redirected" in exp and r.get("redirected") != exp["redirected"]:
         bad.append(f"redirected: expected {exp['redirected']!r}, got {r.get('redirected')!r}")
     if "bodyContains" in exp and exp["bodyContains"] not in (r.get("body") or ""):
@@ -283,16 +290,35 @@ def check(r: dict, exp: dict) -> list[str]:
 
 # -- main ------------------------------------------------------------------------------
 
-def run_suite(browser: Browser, suite: dict, cors: str, server_timeout: float) -> dict:
+def policy_for_page(policy: str | None, page: str, tmp_dir: str) -> tuple[str | None, str | None]:
+    """A policy file may name the test page's origin as "{page}" (its port is
+    only known at run time): write a copy with the origin filled in."""
+    if policy is None:
+        return None, None
+    with open(policy) as f:
+        text = f.read()
+    if "{page}" not in text:
+        return policy, None
+    filled = text.replace("{page}", page)
+    path = os.path.join(tmp_dir, os.path.basename(policy))
+    with open(path, "w") as f:
+        f.write(filled)
+    return path, filled
+
+
+def run_suite(browser: Browser, suite: dict, cors: str, server_timeout: float,
+              tmp_dir: str) -> dict:
     cases, cookies = rc.load_cases(suite["cases"])
-    srv = Server(cors, suite["policy"])
-    out = {"suite": suite["name"], "policy": suite["policy"], "cases": suite["cases"],
-           "page": None, "error": None, "results": []}
+    page_srv = rc.PageServer()
+    page = page_srv.origin
+    policy, filled = policy_for_page(suite["policy"], page, tmp_dir)
+    srv = Server(cors, policy)
+    out = {"suite": suite["name"], "policy": suite["policy"], "policyAsRun": filled,
+           "cases": suite["cases"], "page": page, "error": None, "results": []}
     t0 = time.monotonic()
     try:
         srv.start(server_timeout)
-        results, page = run_in_browser(browser, cases, srv.base, cookies)
-        out["page"] = page
+        results = run_in_browser(browser, page_srv, cases, srv.base, cookies)
         if not srv.alive():
             out["error"] = f"server exited during the suite (code {srv.proc.returncode})"
         for c, r in zip(cases, results):
@@ -306,6 +332,7 @@ def run_suite(browser: Browser, suite: dict, cors: str, server_timeout: float) -
                           for c in cases]
     finally:
         srv.stop()
+        page_srv.stop()
         out["server"] = srv.report()
         out["elapsedS"] = round(time.monotonic() - t0, 2)
     return out
@@ -342,10 +369,12 @@ def main(argv=None) -> int:
 
     t0 = time.monotonic()
     reports = []
+    tmp_dir = os.path.join(out_dir, "policies")  # policies with {page} filled in
+    os.makedirs(tmp_dir, exist_ok=True)
     try:
         with Browser(binary=a.browser) as browser:
             for suite in suites:
-                rep = run_suite(browser, suite, cors, a.server_timeout)
+                rep = run_suite(browser, suite, cors, a.server_timeout, tmp_dir)
                 reports.append(rep)
                 with open(os.path.join(out_dir, f"{suite['name']}.json"), "w") as f:
                     json.dump(rep, f, indent=2)

@@ -12,8 +12,12 @@ import Testing
     /// Each configuration the engine issue names, with the field `cors lint` must blame.
     static let invalid: [Case] = [
         .init(policy: #"{"origins": ["*"], "credentials": true}"#, field: "origins[0]"),
-        .init(policy: #"{"origins": ["https://a.com"], "allowedHeaders": ["*"], "credentials": true}"#, field: "allowedHeaders[0]"),
-        .init(policy: #"{"origins": ["https://a.com"], "exposedHeaders": ["*"], "credentials": true}"#, field: "exposedHeaders[0]"),
+        .init(
+            policy: #"{"origins": ["https://a.com"], "allowedHeaders": ["*"], "credentials": true}"#,
+            field: "allowedHeaders[0]"),
+        .init(
+            policy: #"{"origins": ["https://a.com"], "exposedHeaders": ["*"], "credentials": true}"#,
+            field: "exposedHeaders[0]"),
         .init(policy: #"{"origins": ["null"]}"#, field: "origins[0]"),
         .init(policy: #"{"origins": ["https://a.com/path"]}"#, field: "origins[0]"),
         .init(policy: #"{"origins": ["https://a.com/"]}"#, field: "origins[0]"),
@@ -32,11 +36,16 @@ import Testing
         .init(policy: #"{"origins": ["https://a.com"], "methods": ["trace"]}"#, field: "methods[0]"),
         .init(policy: #"{"origins": ["https://a.com"], "methods": ["TRACK"]}"#, field: "methods[0]"),
         .init(policy: #"{"origins": ["https://a.com"], "allowedHeaders": ["Cookie"]}"#, field: "allowedHeaders[0]"),
-        .init(policy: #"{"origins": ["https://a.com"], "allowedHeaders": ["Access-Control-Allow-Origin"]}"#, field: "allowedHeaders[0]"),
+        .init(
+            policy: #"{"origins": ["https://a.com"], "allowedHeaders": ["Access-Control-Allow-Origin"]}"#,
+            field: "allowedHeaders[0]"),
         .init(policy: #"{"origins": ["https://a.com"], "allowedHeaders": ["X Bad"]}"#, field: "allowedHeaders[0]"),
         .init(policy: #"{"origins": ["https://a.com"], "maxAge": -2}"#, field: "maxAge"),
         .init(policy: #"{"origins": ["https://a.com"], "maxAge": 86401}"#, field: "maxAge"),
-        .init(policy: #"{"origins": ["https://a.com"], "routes": [{"path": "/p/**", "origins": ["*"]}], "credentials": true}"#, field: "routes[0].origins[0]"),
+        .init(
+            policy:
+                #"{"origins": ["https://a.com"], "routes": [{"path": "/p/**", "origins": ["*"]}], "credentials": true}"#,
+            field: "routes[0].origins[0]"),
         .init(policy: #"{"origins": ["https://a.com"], "allowedHeader": ["X-A"]}"#, field: "allowedHeader"),
     ]
 
@@ -54,7 +63,8 @@ import Testing
 
     @Test func acceptsAValidPolicyAndWarnsOnStderr() throws {
         let file = try PolicyFileFixture(
-            #"{"origins": ["http://app.example.com", "regex:^https://app.example.com$"], "credentials": true, "maxAge": 7201}"#)
+            #"{"origins": ["http://app.example.com", "regex:^https://app.example.com$"], "credentials": true, "maxAge": 7201}"#
+        )
         defer { file.remove() }
         let outcome = try CORSProcess.run(["lint", file.path])
         #expect(outcome.status == 0)

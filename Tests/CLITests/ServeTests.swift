@@ -58,7 +58,7 @@ import Testing
         #expect(response.headers.first(name: "Access-Control-Allow-Origin") == "http://127.0.0.1:5173")
         #expect(response.headers.first(name: "Access-Control-Expose-Headers") == "*")
         let body = try await response.body.collect(upTo: 1 << 20)
-        let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as? [String: Any]
         #expect(json?["method"] as? String == "GET")
         #expect(json?["path"] as? String == "/things/1")
         #expect((json?["query"] as? String)?.hasPrefix("status=201") == true)
