@@ -91,7 +91,8 @@ extension CORSPolicy {
         switch RequestHeaderScan.scan(fields, against: p.headers) {
         case .absent: break
         case .allowed: asksForHeaders = true
-        case .refused(let rejection): return .decided(preflightFailure(p, rejection, allowOrigin: allowOrigin))
+        case .refused(let rejection):
+            return .decided(preflightFailure(p, rejection, allowOrigin: allowOrigin, fields: fields))
         }
         let asksForPrivateNetwork = p.privateNetwork && fields[.accessControlRequestPrivateNetwork] == "true"
         // The requested method, echoed byte for byte (PEERS.md §6: `ACAM: PURGE`); `*` stays `*`.
@@ -106,16 +107,28 @@ extension CORSPolicy {
 
     /// A refused preflight: 403 without CORS headers, or, in debug mode and for an allowed origin,
     /// a 2xx carrying the allowed lists so the browser's console names what was refused.
-    private static func preflightFailure(_ p: CompiledPolicy, _ rejection: CORSRejection, allowOrigin: String?)
-        -> CORSDecision
-    {
+    /// The names in `Access-Control-Request-Headers`, lowercased (only on the debug path: it allocates).
+    private static func requestedHeaderNames(_ fields: HTTPFields) -> [String] {
+        fields[values: .accessControlRequestHeaders].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingSpaces.lowercased() }.filter { !$0.isEmpty }
+    }
+
+    private static func preflightFailure(
+        _ p: CompiledPolicy, _ rejection: CORSRejection, allowOrigin: String?, fields: HTTPFields? = nil
+    ) -> CORSDecision {
         if p.preflightContinue {
             return CORSDecision(kind: .preflight, rejection: rejection, vary: p.varyPreflight)
         }
         if p.debug, let allowOrigin {
+            var allowHeaders = p.allowHeadersValue
+            if rejection.reason == .authorizationNotCoveredByWildcard, let fields {
+                // Chromium lets `*` cover Authorization, so echoing `*` here would let the request through.
+                // List what was asked for minus Authorization: the console then names `authorization`.
+                allowHeaders = requestedHeaderNames(fields).filter { $0 != "authorization" }.joined(separator: ",")
+            }
             return CORSDecision(
                 kind: .preflight, immediateStatus: p.successStatus, rejection: rejection, allowOrigin: allowOrigin,
-                allowCredentials: p.credentials, allowMethods: p.allowMethodsValue, allowHeaders: p.allowHeadersValue,
+                allowCredentials: p.credentials, allowMethods: p.allowMethodsValue, allowHeaders: allowHeaders,
                 vary: p.varyPreflight)
         }
         return CORSDecision(kind: .preflight, immediateStatus: .forbidden, rejection: rejection, vary: p.varyPreflight)

@@ -30,7 +30,8 @@ failedParameter, readable, consoleContains) and these:
                            handler saw; header names case-insensitive, null = absent)
   bodyContains             substring of the response body
 "{page}" and "{base}" in any expected string are replaced by the page's and
-the server's origins. A policy file may say "{page}" too (e.g. an exact
+the server's origins; "{localhost}" (also in a case's path or url) by
+http://localhost:PORT, the same server as another origin. A policy file may say "{page}" too (e.g. an exact
 origin): the suite then runs with a copy where it is the page's origin (the
 page server starts first; its port is random).
 
@@ -89,14 +90,30 @@ def discover(suites_dir: str = SUITES_DIR) -> list[dict]:
 
 
 def subst(value, page: str, base: str):
-    """Replace {page} / {base} in every string of an expectation."""
+    """Replace {page} / {base} / {localhost} in every string of an expectation."""
     if isinstance(value, str):
-        return value.replace("{page}", page).replace("{base}", base)
+        return (value.replace("{page}", page).replace("{base}", base)
+                .replace("{localhost}", localhost_of(base)))
     if isinstance(value, list):
         return [subst(v, page, base) for v in value]
     if isinstance(value, dict):
         return {k: subst(v, page, base) for k, v in value.items()}
     return value
+
+
+def localhost_of(base: str) -> str:
+    """The same server under another origin: http://localhost:PORT."""
+    return base.replace("://127.0.0.1:", "://localhost:", 1)
+
+
+def with_localhost(case: dict, base: str) -> dict:
+    """{localhost} in path/url -> http://localhost:PORT of the server under test
+    (a different origin on the same server: a redirect there taints the request)."""
+    c = dict(case)
+    for k in ("path", "url"):
+        if isinstance(c.get(k), str):
+            c[k] = c[k].replace("{localhost}", localhost_of(base))
+    return c
 
 
 # -- the server under test ------------------------------------------------------
@@ -196,7 +213,7 @@ def run_in_browser(browser: Browser, page_srv: "rc.PageServer", cases: list[dict
                 page.navigate(page_srv.origin + "/")
             starts.append(len(browser.events))
             spec = {k: v for k, v in c.items() if k not in ("expect", "freshPage", "comment")}
-            spec["url"] = rc.build_url(c, base, page_srv.origin)
+            spec["url"] = rc.build_url(with_localhost(c, base), base, page_srv.origin)
             t = (spec.get("timeoutMs") or 5000) / 1000 + 5
             try:
                 r = page.evaluate(f"window.runCase({json.dumps(spec)})", timeout=t)
@@ -328,7 +345,8 @@ def run_suite(browser: Browser, suite: dict, cors: str, server_timeout: float,
         out["results"] = results
     except Exception as e:  # noqa: BLE001
         out["error"] = f"{type(e).__name__}: {e}"
-        out["results"] = [{"id": c["id"], "pass": False, "mismatches": [out["error"]]}
+        first = out["error"].splitlines()[0]
+        out["results"] = [{"id": c["id"], "pass": False, "mismatches": [f"suite did not run: {first}"]}
                           for c in cases]
     finally:
         srv.stop()
@@ -389,7 +407,8 @@ def main(argv=None) -> int:
     for rep in reports:
         srv = rep["server"]
         if rep["error"]:
-            print(f"ERROR {rep['suite']}: {rep['error'].splitlines()[0]}")
+            text = " | ".join(ln.strip() for ln in rep["error"].splitlines() if ln.strip())
+            print(f"ERROR {rep['suite']}: {text[:600]}")
         if srv["stoppedBySigterm"] is False:
             print(f"WARN {rep['suite']}: server did not stop within 5 s of SIGTERM (killed)")
         for r in rep["results"]:

@@ -164,6 +164,16 @@ private func okOpen(_ acah: String?) -> Expected {
             .answered(
                 204, acao: "https://a.com", acac: "true", acam: "PUT,PURGE", acah: "authorization", vary: varyPreflight,
                 rejection: .headerNotAllowed)),
+        preflight(
+            "debug: Authorization under * is named, never covered by an echoed *",
+            with {
+                $0.debug = true
+                $0.credentials = false
+                $0.allowedHeaders = ["*"]
+            }, method: "PUT", headers: [acrh("authorization,x-custom")],
+            .answered(
+                204, acao: "https://a.com", acam: "PUT,PURGE", acah: "x-custom", vary: varyPreflight,
+                rejection: .authorizationNotCoveredByWildcard)),
         BehaviourCase(
             "debug: refused origin still gets 403", with { $0.debug = true }, "OPTIONS",
             [origin("https://evil.example"), acrm("PUT")], .refusedPreflight(.originNotAllowed)),
