@@ -15,6 +15,11 @@ let package = Package(
         .library(name: "CORSHummingbird", targets: ["CORSHummingbird"]),
         .library(name: "CORSPolicyFile", targets: ["CORSPolicyFile"]),
         .library(name: "CORSBrowser", targets: ["CORSBrowser"]),
+        .library(name: "CORSCheck", targets: ["CORSCheck"]),
+        .library(name: "CORSAudit", targets: ["CORSAudit"]),
+        .library(name: "CORSVapor", targets: ["CORSVapor"]),
+        .library(name: "CORSNIO", targets: ["CORSNIO"]),
+        .library(name: "CORSProxy", targets: ["CORSProxy"]),
         .executable(name: "cors", targets: ["cors"]),
     ],
     dependencies: [
@@ -25,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -47,6 +56,61 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CORSCheck",
+            dependencies: [
+                "CORSBrowser",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CORSAudit",
+            dependencies: [
+                "CORS",
+                "CORSBrowser",
+                "CORSCheck",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CORSVapor",
+            dependencies: ["CORS", .product(name: "Vapor", package: "vapor")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CORSNIO",
+            dependencies: [
+                "CORS",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CORSProxy",
+            dependencies: [
+                "CORS",
+                "CORSHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CORSPolicyFile",
             dependencies: ["CORS", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
@@ -57,8 +121,22 @@ let package = Package(
                 "CORS",
                 "CORSHummingbird",
                 "CORSPolicyFile",
+                "CORSBrowser",
+                "CORSCheck",
+                "CORSAudit",
+                "CORSVapor",
+                "CORSNIO",
+                "CORSProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -83,6 +161,61 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CORSCheckTests",
+            dependencies: [
+                "CORSCheck", "CORSBrowser", "CORS", "CORSHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CORSAuditTests",
+            dependencies: [
+                "CORSAudit", "CORSCheck", "CORS", "CORSHummingbird",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CORSVaporTests",
+            dependencies: [
+                "CORSVapor", "CORS",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CORSNIOTests",
+            dependencies: [
+                "CORSNIO", "CORS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CORSProxyTests",
+            dependencies: [
+                "CORSProxy", "CORS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CORSPolicyFileTests",
             dependencies: ["CORSPolicyFile"],
             swiftSettings: swiftSettings
@@ -91,6 +224,8 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -21,51 +21,108 @@ public struct CORSDecision: Sendable {
     /// Why the request got no CORS permission; nil when it got it (or was not a CORS request).
     public let rejection: CORSRejection?
 
-    let allowOrigin: String?
-    let allowCredentials: Bool
-    let exposeHeaders: String?
-    let allowMethods: String?
-    let allowHeaders: String?
-    let maxAge: String?
-    let allowPrivateNetwork: Bool
-    let vary: String?
+    /// The policy the decision came from: its response fields are built (and validated) once.
+    let policy: CompiledPolicy
+    /// The request's fields: `Access-Control-Allow-Origin` and an echoed `Access-Control-Allow-Methods`
+    /// are its `Origin` and `Access-Control-Request-Method` fields renamed, so no value is validated
+    /// or copied again. (A reference: the decision stays small.)
+    let request: HTTPFields
+    let parts: Parts
+    let originIndex: Int32
+    let methodIndex: Int32
+    /// Debug mode only: the `Access-Control-Allow-Headers` value that names what was refused.
+    let debugAllowHeaders: String?
+
+    /// Which response fields the decision adds.
+    struct Parts: OptionSet, Sendable {
+        let rawValue: UInt16
+        static let originFromRequest = Parts(rawValue: 1 << 0)
+        static let anyOrigin = Parts(rawValue: 1 << 1)
+        static let credentials = Parts(rawValue: 1 << 2)
+        static let exposeHeaders = Parts(rawValue: 1 << 3)
+        static let echoedMethod = Parts(rawValue: 1 << 4)
+        static let policyMethods = Parts(rawValue: 1 << 5)
+        static let allowHeaders = Parts(rawValue: 1 << 6)
+        static let maxAge = Parts(rawValue: 1 << 7)
+        static let privateNetwork = Parts(rawValue: 1 << 8)
+        static let varyActual = Parts(rawValue: 1 << 9)
+        static let varyPreflight = Parts(rawValue: 1 << 10)
+        static let allowOrigin: Parts = [.originFromRequest, .anyOrigin]
+    }
 
     init(
         kind: Kind, immediateStatus: HTTPResponse.Status? = nil, rejection: CORSRejection? = nil,
-        allowOrigin: String? = nil, allowCredentials: Bool = false, exposeHeaders: String? = nil,
-        allowMethods: String? = nil, allowHeaders: String? = nil, maxAge: String? = nil,
-        allowPrivateNetwork: Bool = false, vary: String?
+        policy: CompiledPolicy, request: HTTPFields, parts: Parts, originIndex: Int = 0, methodIndex: Int = 0,
+        debugAllowHeaders: String? = nil
     ) {
         self.kind = kind
         self.immediateStatus = immediateStatus
         self.rejection = rejection
-        self.allowOrigin = allowOrigin
-        self.allowCredentials = allowCredentials
-        self.exposeHeaders = exposeHeaders
-        self.allowMethods = allowMethods
-        self.allowHeaders = allowHeaders
-        self.maxAge = maxAge
-        self.allowPrivateNetwork = allowPrivateNetwork
-        self.vary = vary
+        self.policy = policy
+        self.request = request
+        self.parts = parts
+        self.originIndex = Int32(truncatingIfNeeded: originIndex)
+        self.methodIndex = Int32(truncatingIfNeeded: methodIndex)
+        self.debugAllowHeaders = debugAllowHeaders
     }
 
     /// The request was granted CORS access (false for non-CORS requests and refusals).
-    public var isAllowed: Bool { allowOrigin != nil && rejection == nil }
+    public var isAllowed: Bool { !parts.isDisjoint(with: .allowOrigin) && rejection == nil }
 
     /// Replaces the response's CORS fields with the policy's and merges `Vary`.
     public func apply(to fields: inout HTTPFields) {
-        if fields.contains(where: { Self.isAccessControlField($0.name) }) {
+        var hasVary = false
+        var hasAccessControl = false
+        for index in fields.indices {
+            let name = fields[index].name.canonicalName
+            let count = name.utf8.count
+            if count == 4 {
+                if name == "vary" { hasVary = true }
+            } else if count >= 15, Self.isAccessControlName(name) {
+                hasAccessControl = true
+            }
+        }
+        if hasAccessControl {
             fields.removeAll { Self.isAccessControlField($0.name) }
         }
-        if let allowOrigin { fields.append(HTTPField(name: .accessControlAllowOrigin, value: allowOrigin)) }
-        if allowCredentials { fields.append(HTTPField(name: .accessControlAllowCredentials, value: "true")) }
-        if let exposeHeaders { fields.append(HTTPField(name: .accessControlExposeHeaders, value: exposeHeaders)) }
-        if let allowMethods { fields.append(HTTPField(name: .accessControlAllowMethods, value: allowMethods)) }
-        if let allowHeaders { fields.append(HTTPField(name: .accessControlAllowHeaders, value: allowHeaders)) }
-        if let maxAge { fields.append(HTTPField(name: .accessControlMaxAge, value: maxAge)) }
-        if allowPrivateNetwork { fields.append(HTTPField(name: .accessControlAllowPrivateNetwork, value: "true")) }
-        if let vary { VaryField.merge(vary, into: &fields) }
+        let p = policy
+        if parts.contains(.anyOrigin) {
+            fields.append(CompiledPolicy.allowAnyOriginField)
+        } else if parts.contains(.originFromRequest) {
+            fields.append(
+                CORSRequestFields.renamed(request, at: Int(originIndex), to: .accessControlAllowOrigin))
+        }
+        if parts.contains(.credentials) { fields.append(Self.allowCredentialsField) }
+        if parts.contains(.exposeHeaders), let field = p.exposeHeadersField { fields.append(field) }
+        if parts.contains(.echoedMethod) {
+            fields.append(CORSRequestFields.renamed(request, at: Int(methodIndex), to: .accessControlAllowMethods))
+        } else if parts.contains(.policyMethods), let field = p.allowMethodsField {
+            fields.append(field)
+        }
+        if let debugAllowHeaders {
+            fields.append(HTTPField(name: .accessControlAllowHeaders, value: debugAllowHeaders))
+        } else if parts.contains(.allowHeaders), let field = p.allowHeadersField {
+            fields.append(field)
+        }
+        if parts.contains(.maxAge), let field = p.maxAgeField { fields.append(field) }
+        if parts.contains(.privateNetwork) { fields.append(Self.allowPrivateNetworkField) }
+        if parts.contains(.varyPreflight) {
+            if hasVary {
+                VaryField.merge(p.varyPreflight, into: &fields)
+            } else {
+                fields.append(p.varyPreflightField)
+            }
+        } else if parts.contains(.varyActual), let vary = p.varyActual {
+            if hasVary {
+                VaryField.merge(vary, into: &fields)
+            } else if let field = p.varyActualField {
+                fields.append(field)
+            }
+        }
     }
+
+    static let allowCredentialsField = HTTPField(name: .accessControlAllowCredentials, value: "true")
+    static let allowPrivateNetworkField = HTTPField(name: .accessControlAllowPrivateNetwork, value: "true")
 
     /// The header fields of the answer when ``immediateStatus`` is set: CORS fields, `Vary`,
     /// and `Content-Length: 0`.
@@ -83,7 +140,24 @@ public struct CORSDecision: Sendable {
 
     @inline(__always)
     static func isAccessControlField(_ name: HTTPField.Name) -> Bool {
-        name.canonicalName.utf8.starts(with: "access-control-".utf8)
+        isAccessControlName(name.canonicalName)
+    }
+
+    /// Whether a canonical (lowercased) name starts with `access-control-`.
+    @inline(__always)
+    static func isAccessControlName(_ canonicalName: String) -> Bool {
+        guard canonicalName.utf8.count >= 15 else { return false }
+        var name = canonicalName
+        return name.withUTF8 { bytes in
+            let prefix: StaticString = "access-control-"
+            return memcmpEqual(bytes.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount)
+        }
+    }
+
+    @inline(__always)
+    private static func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        for index in 0..<count where a[index] != b[index] { return false }
+        return true
     }
 }
 

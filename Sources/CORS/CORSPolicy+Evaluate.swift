@@ -32,20 +32,19 @@ extension CORSPolicy {
     static func evaluate(
         _ p: CompiledPolicy, method: HTTPRequest.Method, fields: HTTPFields, predicateAnswer: Bool?
     ) -> Evaluation {
-        var origin: String?
-        var originCount = 0
-        for field in fields where field.name == .origin {
-            originCount += 1
-            if originCount == 1 { origin = field.value }
-        }
+        let request = CORSRequestFields(fields)
         let isOptions = method == .options
-        guard let origin else {
-            return .decided(CORSDecision(kind: .notCORS, vary: isOptions ? p.varyPreflight : p.varyActual))
+        let varyPart: CORSDecision.Parts = isOptions ? .varyPreflight : .varyActual
+        guard let origin = request.origin else {
+            return .decided(CORSDecision(kind: .notCORS, policy: p, request: fields, parts: varyPart))
         }
-        let requestMethod = isOptions ? fields[.accessControlRequestMethod] : nil
+        // Several fields read as one list, as `HTTPFields`' subscript joins them (never a token then).
+        let requestMethod =
+            isOptions
+            ? (request.requestMethodCount > 1 ? fields[.accessControlRequestMethod] : request.requestMethod) : nil
 
         var originRejection: CORSRejection?
-        if originCount > 1 {
+        if request.originCount > 1 {
             originRejection = CORSRejection(.multipleOriginHeaders, value: origin[...])
         } else {
             switch p.origins.match(origin) {
@@ -61,48 +60,51 @@ extension CORSPolicy {
                 if !predicateAnswer { originRejection = CORSRejection(.originNotAllowed, value: origin[...]) }
             }
         }
-        let allowOrigin = p.origins.allowsAnyOrigin ? "*" : origin
+        var granted: CORSDecision.Parts = p.origins.allowsAnyOrigin ? .anyOrigin : .originFromRequest
+        if p.credentials { granted.insert(.credentials) }
 
         guard let requestMethod else {
-            let vary = isOptions ? p.varyPreflight : p.varyActual
             if let originRejection {
-                return .decided(CORSDecision(kind: .actual, rejection: originRejection, vary: vary))
+                return .decided(
+                    CORSDecision(kind: .actual, rejection: originRejection, policy: p, request: fields, parts: varyPart))
             }
             return .decided(
                 CORSDecision(
-                    kind: .actual, allowOrigin: allowOrigin, allowCredentials: p.credentials,
-                    exposeHeaders: p.exposeHeadersValue, vary: vary))
+                    kind: .actual, policy: p, request: fields, parts: granted.union([.exposeHeaders, varyPart]),
+                    originIndex: request.originIndex))
         }
 
         if let originRejection {
-            return .decided(preflightFailure(p, originRejection, allowOrigin: nil))
+            return .decided(preflightFailure(p, originRejection, fields, request, granted: nil))
         }
-        let methodName = requestMethod[...]
-        guard HTTPToken.isToken(methodName) else {
+        var methodBytes = requestMethod
+        let methodVerdict: CORSRejection.Reason? = methodBytes.withUTF8 { bytes in
+            guard !bytes.isEmpty, bytes.allSatisfy(HTTPToken.isTokenByte) else { return .malformedRequestMethod }
+            return p.methods.allows(bytes) ? nil : .methodNotAllowed
+        }
+        if let methodVerdict {
             return .decided(
-                preflightFailure(p, CORSRejection(.malformedRequestMethod, value: methodName), allowOrigin: allowOrigin)
-            )
+                preflightFailure(
+                    p, CORSRejection(methodVerdict, value: requestMethod[...]), fields, request, granted: granted))
         }
-        guard p.methods.allows(methodName) else {
-            return .decided(
-                preflightFailure(p, CORSRejection(.methodNotAllowed, value: methodName), allowOrigin: allowOrigin))
-        }
-        var asksForHeaders = false
-        switch RequestHeaderScan.scan(fields, against: p.headers) {
+        switch RequestHeaderScan.scan(fields, request, against: p.headers) {
         case .absent: break
-        case .allowed: asksForHeaders = true
+        case .allowed: granted.insert(.allowHeaders)
         case .refused(let rejection):
-            return .decided(preflightFailure(p, rejection, allowOrigin: allowOrigin, fields: fields))
+            return .decided(preflightFailure(p, rejection, fields, request, granted: granted))
         }
-        let asksForPrivateNetwork = p.privateNetwork && fields[.accessControlRequestPrivateNetwork] == "true"
+        // `HTTPFields`' subscript would join several fields: only a single `true` field asks.
+        if p.privateNetwork && request.privateNetworkCount == 1 && request.privateNetwork == "true" {
+            granted.insert(.privateNetwork)
+        }
         // The requested method, echoed byte for byte (PEERS.md §6: `ACAM: PURGE`); `*` stays `*`.
-        let allowMethods = p.methods.allowsAnyMethod ? p.allowMethodsValue : requestMethod
+        // (A single field here: several would have been refused as malformed.)
+        granted.insert(p.methods.allowsAnyMethod ? .policyMethods : .echoedMethod)
         return .decided(
             CORSDecision(
-                kind: .preflight, immediateStatus: p.preflightContinue ? nil : p.successStatus,
-                allowOrigin: allowOrigin, allowCredentials: p.credentials, allowMethods: allowMethods,
-                allowHeaders: asksForHeaders ? p.allowHeadersValue : nil, maxAge: p.maxAgeValue,
-                allowPrivateNetwork: asksForPrivateNetwork, vary: p.varyPreflight))
+                kind: .preflight, immediateStatus: p.preflightContinue ? nil : p.successStatus, policy: p,
+                request: fields, parts: granted.union([.maxAge, .varyPreflight]), originIndex: request.originIndex,
+                methodIndex: request.requestMethodIndex))
     }
 
     /// A refused preflight: 403 without CORS headers, or, in debug mode and for an allowed origin,
@@ -114,24 +116,28 @@ extension CORSPolicy {
     }
 
     private static func preflightFailure(
-        _ p: CompiledPolicy, _ rejection: CORSRejection, allowOrigin: String?, fields: HTTPFields? = nil
+        _ p: CompiledPolicy, _ rejection: CORSRejection, _ fields: HTTPFields, _ request: CORSRequestFields,
+        granted: CORSDecision.Parts?
     ) -> CORSDecision {
         if p.preflightContinue {
-            return CORSDecision(kind: .preflight, rejection: rejection, vary: p.varyPreflight)
+            return CORSDecision(
+                kind: .preflight, rejection: rejection, policy: p, request: fields, parts: .varyPreflight)
         }
-        if p.debug, let allowOrigin {
-            var allowHeaders = p.allowHeadersValue
-            if rejection.reason == .authorizationNotCoveredByWildcard, let fields {
+        if p.debug, let granted {
+            var debugAllowHeaders: String?
+            if rejection.reason == .authorizationNotCoveredByWildcard {
                 // Chromium lets `*` cover Authorization, so echoing `*` here would let the request through.
                 // List what was asked for minus Authorization: the console then names `authorization`.
-                allowHeaders = requestedHeaderNames(fields).filter { $0 != "authorization" }.joined(separator: ",")
+                debugAllowHeaders = requestedHeaderNames(fields).filter { $0 != "authorization" }.joined(separator: ",")
             }
             return CORSDecision(
-                kind: .preflight, immediateStatus: p.successStatus, rejection: rejection, allowOrigin: allowOrigin,
-                allowCredentials: p.credentials, allowMethods: p.allowMethodsValue, allowHeaders: allowHeaders,
-                vary: p.varyPreflight)
+                kind: .preflight, immediateStatus: p.successStatus, rejection: rejection, policy: p, request: fields,
+                parts: granted.union([.policyMethods, .allowHeaders, .varyPreflight]), originIndex: request.originIndex,
+                debugAllowHeaders: debugAllowHeaders)
         }
-        return CORSDecision(kind: .preflight, immediateStatus: .forbidden, rejection: rejection, vary: p.varyPreflight)
+        return CORSDecision(
+            kind: .preflight, immediateStatus: .forbidden, rejection: rejection, policy: p, request: fields,
+            parts: .varyPreflight)
     }
 }
 

@@ -19,6 +19,15 @@ final class CompiledPolicy: Sendable {
     /// `Vary` for responses to OPTIONS, preflight or not (a cache must not mix them up).
     let varyPreflight: String
 
+    // The response fields, built (and validated) once.
+    let exposeHeadersField: HTTPField?
+    let allowMethodsField: HTTPField?
+    let allowHeadersField: HTTPField?
+    let maxAgeField: HTTPField?
+    let varyActualField: HTTPField?
+    let varyPreflightField: HTTPField
+    static let allowAnyOriginField = HTTPField(name: .accessControlAllowOrigin, value: "*")
+
     init(
         origins: OriginMatcher, credentials: Bool, methods: MethodRule, headers: HeaderRule,
         allowMethodsValue: String?, allowHeadersValue: String?, exposeHeadersValue: String?, maxAgeValue: String?,
@@ -41,5 +50,11 @@ final class CompiledPolicy: Sendable {
             privateNetwork
             ? "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
             : "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+        self.exposeHeadersField = exposeHeadersValue.map { HTTPField(name: .accessControlExposeHeaders, value: $0) }
+        self.allowMethodsField = allowMethodsValue.map { HTTPField(name: .accessControlAllowMethods, value: $0) }
+        self.allowHeadersField = allowHeadersValue.map { HTTPField(name: .accessControlAllowHeaders, value: $0) }
+        self.maxAgeField = maxAgeValue.map { HTTPField(name: .accessControlMaxAge, value: $0) }
+        self.varyActualField = varyActual.map { HTTPField(name: .vary, value: $0) }
+        self.varyPreflightField = HTTPField(name: .vary, value: varyPreflight)
     }
 }

@@ -41,8 +41,17 @@ enum FetchMethods {
     /// https://fetch.spec.whatwg.org/#concept-method-normalize: only these are uppercased by browsers.
     static let normalized: Set<String> = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]
 
+    /// Byte-exact `GET`, `HEAD` or `POST`.
     @inline(__always)
-    static func isSafelisted(_ method: Substring) -> Bool {
-        method == "GET" || method == "HEAD" || method == "POST"
+    static func isSafelisted(_ method: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch method.count {
+        case 3: method[0] == UInt8(ascii: "G") && method[1] == UInt8(ascii: "E") && method[2] == UInt8(ascii: "T")
+        case 4:
+            method[0] == UInt8(ascii: "H") && method[1] == UInt8(ascii: "E") && method[2] == UInt8(ascii: "A")
+                && method[3] == UInt8(ascii: "D")
+                || method[0] == UInt8(ascii: "P") && method[1] == UInt8(ascii: "O") && method[2] == UInt8(ascii: "S")
+                    && method[3] == UInt8(ascii: "T")
+        default: false
+        }
     }
 }

@@ -4,9 +4,9 @@
 /// Safelisted methods always pass (https://fetch.spec.whatwg.org/#cors-preflight-fetch, step 7.5).
 struct MethodRule: Sendable {
     var allowsAnyMethod: Bool
-    var methods: Set<Substring>
+    var methods: ByteStringSet
 
-    func allows(_ method: Substring) -> Bool {
+    func allows(_ method: UnsafeBufferPointer<UInt8>) -> Bool {
         allowsAnyMethod || FetchMethods.isSafelisted(method) || methods.contains(method)
     }
 }

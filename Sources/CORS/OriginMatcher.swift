@@ -8,7 +8,7 @@ struct OriginMatcher: Sendable {
     /// `"*"`: every origin gets the static `Access-Control-Allow-Origin: *`.
     var allowsAnyOrigin = false
     var allowsNullOrigin = false
-    var exactOrigins: Set<String> = []
+    var exactOrigins = ByteStringSet([String]())
     var patternGroups: [PatternGroup] = []
     var regexes: [OriginRegex] = []
     var predicate: CORSOriginPredicate?
@@ -18,12 +18,12 @@ struct OriginMatcher: Sendable {
 
     /// Patterns sharing a scheme and a port rule.
     struct PatternGroup: Sendable {
-        var scheme: String
+        var scheme: [UInt8]
         var port: PortRule
         /// Hosts matched exactly (from `http://localhost:*`).
-        var hosts: Set<Substring> = []
+        var hosts: ByteStringSet
         /// Suffixes with their leading dot (`.example.com` from `https://*.example.com`).
-        var suffixes: Set<Substring> = []
+        var suffixes: ByteStringSet
     }
 
     enum PortRule: Hashable, Sendable {
@@ -52,42 +52,56 @@ struct OriginMatcher: Sendable {
     /// Matches a non-`null` origin string without allocating.
     func match(_ origin: String) -> Match {
         if allowsAnyOrigin { return .allowed }
-        if exactOrigins.contains(origin) { return .allowed }
-        if origin == "null" { return allowsNullOrigin ? .allowed : .refused(.nullOriginNotAllowed) }
+        var contiguous = origin
+        return contiguous.withUTF8 { match(origin, bytes: $0) }
+    }
+
+    private func match(_ origin: String, bytes: UnsafeBufferPointer<UInt8>) -> Match {
+        if exactOrigins.contains(bytes) { return .allowed }
+        if bytes.count == 4, bytes[0] == UInt8(ascii: "n"), bytes[1] == UInt8(ascii: "u"),
+            bytes[2] == UInt8(ascii: "l"), bytes[3] == UInt8(ascii: "l")
+        {
+            return allowsNullOrigin ? .allowed : .refused(.nullOriginNotAllowed)
+        }
 
         var parsed: OriginSyntax?
         if !patternGroups.isEmpty || !regexes.isEmpty {
-            guard case .success(let syntax) = OriginSyntax.parse(origin) else { return .refused(.malformedOrigin) }
+            guard case .success(let syntax) = OriginSyntax.parse(bytes) else { return .refused(.malformedOrigin) }
             parsed = syntax
         }
-        if let syntax = parsed, matchesPattern(origin, syntax) { return .allowed }
+        if let syntax = parsed, matchesPattern(bytes, syntax) { return .allowed }
         for regex in regexes where regex.matchesWhole(origin) { return .allowed }
         if predicate != nil {
-            if parsed == nil, case .failure = OriginSyntax.parse(origin) { return .refused(.malformedOrigin) }
+            if parsed == nil, case .failure = OriginSyntax.parse(bytes) { return .refused(.malformedOrigin) }
             return .askPredicate
         }
-        if parsed == nil, case .failure = OriginSyntax.parse(origin) { return .refused(.malformedOrigin) }
+        if parsed == nil, case .failure = OriginSyntax.parse(bytes) { return .refused(.malformedOrigin) }
         return .refused(.originNotAllowed)
     }
 
-    private func matchesPattern(_ origin: String, _ syntax: OriginSyntax) -> Bool {
-        let utf8 = origin.utf8
-        let schemeEnd = utf8.index(utf8.startIndex, offsetBy: syntax.schemeEnd)
-        let scheme = Substring(utf8[utf8.startIndex..<schemeEnd])
-        let hostStart = utf8.index(schemeEnd, offsetBy: 3)
-        let hostEnd = utf8.index(hostStart, offsetBy: syntax.hostEnd - syntax.hostStart)
-        let host = Substring(utf8[hostStart..<hostEnd])
-        for group in patternGroups where group.scheme == scheme && group.port.admits(syntax.port) {
-            if group.hosts.contains(host) { return true }
-            if group.suffixes.isEmpty { continue }
-            var index = host.utf8.startIndex
-            while index < host.utf8.endIndex {
-                if host.utf8[index] == UInt8(ascii: "."), index != host.utf8.startIndex,
-                    group.suffixes.contains(Substring(host.utf8[index...]))
+    /// One pass from the host's last byte to its first: each suffix's hash is known when its
+    /// leading `.` is reached, so every suffix costs one probe, whatever the number of patterns.
+    private func matchesPattern(_ bytes: UnsafeBufferPointer<UInt8>, _ syntax: OriginSyntax) -> Bool {
+        let hostStart = syntax.hostStart
+        let hostEnd = syntax.hostEnd
+        for group in patternGroups where group.port.admits(syntax.port) {
+            guard group.scheme.count == syntax.schemeEnd,
+                group.scheme.withUnsafeBufferPointer({ $0.elementsEqual(bytes[0..<syntax.schemeEnd]) })
+            else { continue }
+            var hash = ByteStringSet.emptyHash
+            var index = hostEnd
+            while index > hostStart {
+                index -= 1
+                let byte = bytes[index]
+                hash = ByteStringSet.hash(hash, prepending: byte)
+                if byte == UInt8(ascii: "."), index != hostStart,
+                    group.suffixes.contains(UnsafeBufferPointer(rebasing: bytes[index..<hostEnd]), hash: hash)
                 {
                     return true
                 }
-                index = host.utf8.index(after: index)
+            }
+            if group.hosts.contains(UnsafeBufferPointer(rebasing: bytes[hostStart..<hostEnd]), hash: hash) {
+                return true
             }
         }
         return false

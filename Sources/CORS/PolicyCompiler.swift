@@ -44,7 +44,8 @@ struct PolicyCompiler {
         var matcher = OriginMatcher()
         matcher.allowsNullOrigin = c.allowNullOrigin
         matcher.predicate = c.originPredicate
-        var groups: [String: OriginMatcher.PatternGroup] = [:]
+        var groups: [String: PatternGroupBuilder] = [:]
+        var exactOrigins: [String] = []
         var seen: Set<String> = []
         for (index, entry) in c.origins.enumerated() {
             let field = "origins[\(index)]"
@@ -106,10 +107,12 @@ struct PolicyCompiler {
                         "fix the regex syntax")
                 }
             } else {
-                compileOriginEntry(entry, field: field, credentials: c.credentials, into: &matcher, groups: &groups)
+                compileOriginEntry(
+                    entry, field: field, credentials: c.credentials, exactOrigins: &exactOrigins, groups: &groups)
             }
         }
-        matcher.patternGroups = groups.keys.sorted().map { groups[$0]! }
+        matcher.exactOrigins = ByteStringSet(exactOrigins)
+        matcher.patternGroups = groups.keys.sorted().map { groups[$0]!.group }
         if isTopLevel && c.origins.isEmpty && c.originPredicate == nil && c.routes.isEmpty {
             warn(
                 "origins", "no origin is allowed", "every cross-origin request will be refused",
@@ -128,8 +131,8 @@ struct PolicyCompiler {
     private static let httpFix = "use https:// origins, or set credentials: false"
 
     private mutating func compileOriginEntry(
-        _ entry: String, field: String, credentials: Bool, into matcher: inout OriginMatcher,
-        groups: inout [String: OriginMatcher.PatternGroup]
+        _ entry: String, field: String, credentials: Bool, exactOrigins: inout [String],
+        groups: inout [String: PatternGroupBuilder]
     ) {
         let isPattern = entry.contains("*")
         let syntax: OriginSyntax
@@ -152,7 +155,7 @@ struct PolicyCompiler {
             warn(field, "'\(entry)' is a plain-HTTP origin with credentials", Self.httpWhy, Self.httpFix)
         }
         guard isPattern else {
-            matcher.exactOrigins.insert(entry)
+            exactOrigins.append(entry)
             return
         }
         let hostStart = syntax.hostStart + (syntax.hasHostWildcard ? 2 : 0)
@@ -175,13 +178,27 @@ struct PolicyCompiler {
         let port: OriginMatcher.PortRule =
             syntax.hasPortWildcard ? .any : syntax.port.map { .exact($0) } ?? .none
         let key = "\(scheme) \(port)"
-        var group = groups[key] ?? OriginMatcher.PatternGroup(scheme: scheme, port: port)
+        var group = groups[key] ?? PatternGroupBuilder(scheme: scheme, port: port)
         if syntax.hasHostWildcard {
             group.suffixes.insert(Substring("." + host))
         } else {
             group.hosts.insert(Substring(host))
         }
         groups[key] = group
+    }
+
+    /// Collects one ``OriginMatcher/PatternGroup`` before its sets are frozen.
+    private struct PatternGroupBuilder {
+        var scheme: String
+        var port: OriginMatcher.PortRule
+        var hosts: Set<Substring> = []
+        var suffixes: Set<Substring> = []
+
+        var group: OriginMatcher.PatternGroup {
+            OriginMatcher.PatternGroup(
+                scheme: Array(scheme.utf8), port: port, hosts: ByteStringSet(hosts, hashingSuffixes: true),
+                suffixes: ByteStringSet(suffixes, hashingSuffixes: true))
+        }
     }
 
     // MARK: methods
@@ -221,7 +238,7 @@ struct PolicyCompiler {
             }
         }
         let value: String? = allowsAny ? "*" : (methods.isEmpty ? nil : methods.joined(separator: ","))
-        return (MethodRule(allowsAnyMethod: allowsAny, methods: Set(methods.map { Substring($0) })), value)
+        return (MethodRule(allowsAnyMethod: allowsAny, methods: ByteStringSet(methods)), value)
     }
 
     // MARK: request headers

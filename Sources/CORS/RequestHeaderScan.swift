@@ -18,51 +18,53 @@ enum RequestHeaderScan {
         case refused(CORSRejection)
     }
 
-    static func scan(_ fields: HTTPFields, against rule: HeaderRule) -> Outcome {
+    static func scan(_ fields: HTTPFields, _ request: CORSRequestFields, against rule: HeaderRule) -> Outcome {
+        guard request.requestHeadersCount > 0 else { return .absent }
+        let first = request.firstRequestHeadersIndex
         var totalLength = 0
-        var sawAny = false
-        for field in fields where field.name == .accessControlRequestHeaders {
-            totalLength += field.value.utf8.count
+        for index in first..<fields.endIndex where CORSRequestFields.isRequestHeaders(fields, at: index) {
+            let value = fields[index].value
+            totalLength += value.utf8.count
             if totalLength > maximumLength {
-                return .refused(CORSRejection(.requestHeadersTooLong, value: field.value[...]))
+                return .refused(CORSRejection(.requestHeadersTooLong, value: value[...]))
             }
-            sawAny = true
         }
-        guard sawAny else { return .absent }
 
         var emptyItems = 0
         var sawName = false
-        for field in fields where field.name == .accessControlRequestHeaders {
-            let value = field.value
-            let utf8 = value.utf8
-            var itemStart = utf8.startIndex
-            while true {
-                let itemEnd = utf8[itemStart...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
-                var nameStart = itemStart
-                var nameEnd = itemEnd
-                while nameStart < nameEnd, isOptionalWhitespace(utf8[nameStart]) {
-                    nameStart = utf8.index(after: nameStart)
-                }
-                while nameEnd > nameStart, isOptionalWhitespace(utf8[utf8.index(before: nameEnd)]) {
-                    nameEnd = utf8.index(before: nameEnd)
-                }
-                if nameStart == nameEnd {
-                    emptyItems += 1
-                    if emptyItems > maximumEmptyItems {
-                        return .refused(CORSRejection(.tooManyEmptyRequestHeaderItems, value: value[...]))
+        for index in first..<fields.endIndex where CORSRequestFields.isRequestHeaders(fields, at: index) {
+            let value = fields[index].value
+            var contiguous = value
+            let failure: (reason: CORSRejection.Reason, range: Range<Int>?)? = contiguous.withUTF8 { bytes in
+                var itemStart = 0
+                while true {
+                    var itemEnd = itemStart
+                    while itemEnd < bytes.count, bytes[itemEnd] != UInt8(ascii: ",") { itemEnd += 1 }
+                    var nameStart = itemStart
+                    var nameEnd = itemEnd
+                    while nameStart < nameEnd, isOptionalWhitespace(bytes[nameStart]) { nameStart += 1 }
+                    while nameEnd > nameStart, isOptionalWhitespace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+                    if nameStart == nameEnd {
+                        emptyItems += 1
+                        if emptyItems > maximumEmptyItems { return (.tooManyEmptyRequestHeaderItems, nil) }
+                    } else {
+                        let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd])
+                        for byte in name where !HTTPToken.isTokenByte(byte) {
+                            return (.malformedRequestHeaders, nameStart..<nameEnd)
+                        }
+                        if let reason = rule.refusal(of: name) { return (reason, nameStart..<nameEnd) }
+                        sawName = true
                     }
-                } else {
-                    let name = Substring(utf8[nameStart..<nameEnd])
-                    if !name.utf8.allSatisfy(HTTPToken.isTokenByte) {
-                        return .refused(CORSRejection(.malformedRequestHeaders, value: name))
-                    }
-                    if let reason = rule.refusal(of: name.utf8) {
-                        return .refused(CORSRejection(reason, value: name))
-                    }
-                    sawName = true
+                    if itemEnd == bytes.count { return nil }
+                    itemStart = itemEnd + 1
                 }
-                if itemEnd == utf8.endIndex { break }
-                itemStart = utf8.index(after: itemEnd)
+            }
+            if let failure {
+                guard let range = failure.range else { return .refused(CORSRejection(failure.reason, value: value[...])) }
+                let utf8 = value.utf8
+                let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+                let end = utf8.index(start, offsetBy: range.count)
+                return .refused(CORSRejection(failure.reason, value: Substring(utf8[start..<end])))
             }
         }
         return sawName ? .allowed : .absent

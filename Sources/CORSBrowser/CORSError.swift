@@ -72,9 +72,9 @@ public enum CORSErrorCode: String, Sendable, Hashable, CaseIterable {
     ///   - addressSpace: the target address space, for the Private Network Access codes.
     public func consoleReason(failedParameter: String, addressSpace: AddressSpace = .private) -> String {
         let hint = failedParameter
-        let noCorsInformation =
-            " Have the server send the header with a valid value, or, if an opaque response serves your needs,"
-            + " set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+        // Chromium 156 ends these texts with this sentence only; it no longer suggests 'no-cors'
+        // (Tests/Browser/CHROMIUM-FINDINGS.md).
+        let validValue = " Have the server send the header with a valid value."
         let prefix = isPreflightError ? "Response to preflight request doesn't pass access control check: " : ""
         let space = addressSpace.rawValue
         let body: String
@@ -93,18 +93,16 @@ public enum CORSErrorCode: String, Sendable, Hashable, CaseIterable {
         case .missingAllowOriginHeader, .preflightMissingAllowOriginHeader:
             body =
                 "No 'Access-Control-Allow-Origin' header is present on the requested resource."
-                + " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the"
-                + " resource with CORS disabled."
         case .multipleAllowOriginValues, .preflightMultipleAllowOriginValues:
             body =
                 "The 'Access-Control-Allow-Origin' header contains multiple values '\(hint)', but only one is allowed."
-                + noCorsInformation
+                + validValue
         case .invalidAllowOriginValue, .preflightInvalidAllowOriginValue:
-            body = "The 'Access-Control-Allow-Origin' header contains the invalid value '\(hint)'." + noCorsInformation
+            body = "The 'Access-Control-Allow-Origin' header contains the invalid value '\(hint)'." + validValue
         case .allowOriginMismatch, .preflightAllowOriginMismatch:
             body =
                 "The 'Access-Control-Allow-Origin' header has a value '\(hint)' that is not equal to the supplied origin."
-                + noCorsInformation
+                + validValue
         case .invalidAllowCredentials, .preflightInvalidAllowCredentials:
             body =
                 "The value of the 'Access-Control-Allow-Credentials' header in the response is '\(hint)' which must"

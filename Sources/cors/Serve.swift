@@ -1,9 +1,7 @@
 import ArgumentParser
 import CORS
-import CORSHummingbird
 import CORSPolicyFile
 import Foundation
-import Hummingbird
 import Logging
 
 extension CORSTool {
@@ -13,18 +11,30 @@ extension CORSTool {
             discussion: """
                 Any method and path answers 200 with a JSON description of the request; `?status=N` sets \
                 the status and `?set=Name:Value` (repeatable) adds a response header. Without --policy, a \
-                development default allows any http://localhost:* and http://127.0.0.1:* origin.
+                development default allows any http://localhost:* and http://127.0.0.1:* origin. `/ws` \
+                accepts WebSocket upgrades (echoing each message) from origins the policy allows and from \
+                non-browser clients (no Origin); other origins get 403. --adapter picks the server \
+                framework; every adapter serves the same thing.
                 """
         )
 
         @Option(help: "Policy file (JSON or YAML). Default: the development policy.")
         var policy: String?
 
+        @Option(
+            help:
+                "Reverse-proxy to this upstream (http://host:port) instead of the echo API; the policy replaces its CORS headers."
+        )
+        var upstream: String?
+
         @Option(help: "Address to bind.")
         var host = "127.0.0.1"
 
         @Option(help: "Port to bind; 0 picks a free one (printed).")
         var port = 8080
+
+        @Option(help: "Server framework: hummingbird, vapor or nio.")
+        var adapter: Adapter = .hummingbird
 
         @Option(help: "Log level: trace, debug (shows every CORS refusal), info, notice, warning, error, critical.")
         var logLevel = "info"
@@ -39,23 +49,16 @@ extension CORSTool {
             let corsPolicy = try loadPolicy()
             var logger = Logger(label: "cors.serve")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-
-            let router = Router()
-            router.add(middleware: CORSPolicyMiddleware(corsPolicy))
-            router.add(middleware: EchoMiddleware())
-            let host = self.host
-            let app = Application(
-                router: router,
-                configuration: .init(address: .hostname(host, port: port), serverName: nil),
-                onServerRunning: { channel in
-                    let boundPort = channel.localAddress?.port ?? 0
-                    // Written unbuffered: scripts and tests wait for this line on a pipe.
-                    FileHandle.standardOutput.write(
-                        Data("listening on http://\(Self.displayHost(host)):\(boundPort)\n".utf8))
-                },
-                logger: logger
-            )
-            try await app.runService()
+            if let upstream {
+                return try await GatewayServe.run(
+                    upstream: upstream, policy: corsPolicy, host: host, port: port, logger: logger)
+            }
+            let server = ServerSettings(host: host, port: port, policy: corsPolicy, logger: logger)
+            switch adapter {
+            case .hummingbird: try await ServeHummingbird.run(server)
+            case .vapor: try await ServeVapor.run(server)
+            case .nio: try await ServeNIO.run(server)
+            }
         }
 
         private func loadPolicy() throws -> CORSPolicy {
@@ -86,8 +89,64 @@ extension CORSTool {
             }
         }
 
-        private static func displayHost(_ host: String) -> String {
-            host.contains(":") ? "[\(host)]" : host
+    }
+}
+
+extension CORSTool.Serve {
+    enum Adapter: String, ExpressibleByArgument, CaseIterable {
+        case hummingbird, vapor, nio
+    }
+}
+
+/// What every adapter's server needs.
+struct ServerSettings: Sendable {
+    var host: String
+    var port: Int
+    var policy: CORSPolicy
+    var logger: Logger
+
+    /// Prints `listening on http://HOST:PORT`, unbuffered: scripts and tests wait for this line on a pipe.
+    func announce(port boundPort: Int) {
+        let shown = host.contains(":") ? "[\(host)]" : host
+        FileHandle.standardOutput.write(Data("listening on http://\(shown):\(boundPort)\n".utf8))
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (for servers that don't handle signals themselves).
+enum TerminationSignal {
+    private final class Sources: @unchecked Sendable {
+        // Written once before any signal can fire, then only kept alive.
+        var sources: [any DispatchSourceSignal] = []
+    }
+
+    static func wait() async {
+        let holder = Sources()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumed = ResumeOnce(continuation)
+            for number in [SIGTERM, SIGINT] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { resumed.resume() }
+                source.resume()
+                holder.sources.append(source)
+            }
+        }
+        for source in holder.sources { source.cancel() }
+    }
+
+    private final class ResumeOnce: @unchecked Sendable {
+        // Guarded by `lock`.
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Void, Never>?
+
+        init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+        func resume() {
+            lock.lock()
+            let pending = continuation
+            continuation = nil
+            lock.unlock()
+            pending?.resume()
         }
     }
 }

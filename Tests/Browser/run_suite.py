@@ -58,6 +58,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run_cases as rc  # noqa: E402
+import agreement as ag  # noqa: E402
 from cdp import Browser, CDPError, CDPTimeout  # noqa: E402
 
 SUITES_DIR = os.path.join(HERE, "suites")
@@ -324,7 +325,7 @@ def policy_for_page(policy: str | None, page: str, tmp_dir: str) -> tuple[str | 
 
 
 def run_suite(browser: Browser, suite: dict, cors: str, server_timeout: float,
-              tmp_dir: str) -> dict:
+              tmp_dir: str, agreement: bool = False) -> dict:
     cases, cookies = rc.load_cases(suite["cases"])
     page_srv = rc.PageServer()
     page = page_srv.origin
@@ -342,6 +343,8 @@ def run_suite(browser: Browser, suite: dict, cors: str, server_timeout: float,
             if "expect" in c:
                 r["mismatches"] = check(r, subst(c["expect"], page, srv.base))
                 r["pass"] = not r["mismatches"]
+        if agreement:  # `cors check` on every case, while the server still runs
+            out["agreement"] = ag.run_agreement(cors, cases, results, page)
         out["results"] = results
     except Exception as e:  # noqa: BLE001
         out["error"] = f"{type(e).__name__}: {e}"
@@ -366,6 +369,10 @@ def main(argv=None) -> int:
     ap.add_argument("--browser", help="Chromium binary (default: $CHROMIUM or chromium-headless-shell)")
     ap.add_argument("--server-timeout", type=float, default=30,
                     help="seconds to wait for `listening on` (default 30)")
+    ap.add_argument("--agreement", action=argparse.BooleanOptionalAction, default=None,
+                    help="also run `CORS check --json` for every case and fail the case when it disagrees"
+                         " with Chromium (allowed, corsError, failedParameter); default: on, off when"
+                         " --cors is a .py reference server")
     a = ap.parse_args(argv)
 
     cors = a.cors if os.sep in a.cors else (os.path.abspath(a.cors) if os.path.exists(a.cors) else a.cors)
@@ -385,6 +392,7 @@ def main(argv=None) -> int:
     out_dir = a.out or tempfile.mkdtemp(prefix="cors-browser-suite-")
     os.makedirs(out_dir, exist_ok=True)
 
+    agreement = a.agreement if a.agreement is not None else not cors.endswith(".py")
     t0 = time.monotonic()
     reports = []
     tmp_dir = os.path.join(out_dir, "policies")  # policies with {page} filled in
@@ -392,7 +400,7 @@ def main(argv=None) -> int:
     try:
         with Browser(binary=a.browser) as browser:
             for suite in suites:
-                rep = run_suite(browser, suite, cors, a.server_timeout, tmp_dir)
+                rep = run_suite(browser, suite, cors, a.server_timeout, tmp_dir, agreement)
                 reports.append(rep)
                 with open(os.path.join(out_dir, f"{suite['name']}.json"), "w") as f:
                     json.dump(rep, f, indent=2)
@@ -417,6 +425,11 @@ def main(argv=None) -> int:
             else:
                 failed += 1
                 print(f"FAIL {rep['suite']}/{r['id']}: " + "; ".join(r.get("mismatches") or ["no expect"]))
+    if agreement:
+        totals = {k: sum((rep.get("agreement") or {}).get(k, 0) for rep in reports)
+                  for k in ("compared", "skipped", "disagreed")}
+        print(f"agreement with `cors check`: {totals['compared']} compared, {totals['disagreed']} disagreed,"
+              f" {totals['skipped']} skipped (no-cors or manual redirect)")
     elapsed = time.monotonic() - t0
     print(f"{len(reports)} suites in {elapsed:.1f}s; results in {out_dir}")
     print(f"{passed} passed, {failed} failed")

@@ -261,6 +261,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", help="write raw results here")
     ap.add_argument("--findings", action="store_true", help="print the findings table")
+    ap.add_argument("--cors", help="a cors binary: also run `cors check --json` for every case and count"
+                                   " each disagreement with Chromium as a failure (agreement.py)")
     a = ap.parse_args()
 
     server = FakeServer().start()
@@ -312,6 +314,18 @@ def main() -> int:
             print(f"FAIL harness:cli: {cli}")
         else:
             passed += 1
+        # `cors check` on the same cases (after the harness checks: it adds requests to the log).
+        if a.cors:
+            import agreement  # noqa: PLC0415
+            counts = agreement.run_agreement(a.cors, [c for c in cases], results, page_origin)
+            for c, r in zip(cases, results):
+                bad = (r.get("agreement") or {}).get("mismatches")
+                if bad:
+                    failed += 1
+                    print(f"FAIL agreement:{c['id']}: " + "; ".join(bad))
+            passed += counts["compared"] - counts["disagreed"]
+            print(f"agreement with `cors check`: {counts['compared']} compared, {counts['disagreed']} disagreed,"
+                  f" {counts['skipped']} skipped")
         if a.json:
             with open(a.json, "w") as f:
                 json.dump(results, f, indent=2)

@@ -1,0 +1,78 @@
+import CORS
+import HTTPTypes
+import NIOHTTP1
+
+extension HTTPHeaders {
+    /// Only the fields the engine reads (`Origin`, `Access-Control-Request-*`); a request without
+    /// them costs no allocation.
+    var corsRequestFields: HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in self {
+            if ASCII.equalsIgnoringCase(name, "origin") {
+                fields.append(HTTPField(name: .origin, value: value))
+            } else if ASCII.hasPrefixIgnoringCase(name, "access-control-request-"), let fieldName = HTTPField.Name(name)
+            {
+                fields.append(HTTPField(name: fieldName, value: value))
+            }
+        }
+        return fields
+    }
+
+    /// `Upgrade: websocket` (the token, case-insensitively, possibly among others).
+    var isWebSocketUpgrade: Bool {
+        for (name, value) in self where ASCII.equalsIgnoringCase(name, "upgrade") {
+            for token in value.utf8.split(separator: UInt8(ascii: ",")) {
+                let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                if ASCII.equalsIgnoringCase(Substring(trimmed).trimmingTrailingSpaces, "websocket") { return true }
+            }
+        }
+        return false
+    }
+
+    /// Lets `decision` replace the `Access-Control-*` fields and merge `Vary`, converting only those.
+    mutating func apply(_ decision: CORSDecision) {
+        var owned = HTTPFields()
+        var hasOwned = false
+        for (name, value) in self where Self.isCORSOwned(name) {
+            hasOwned = true
+            if let fieldName = HTTPField.Name(name) { owned.append(HTTPField(name: fieldName, value: value)) }
+        }
+        decision.apply(to: &owned)
+        if hasOwned { self = HTTPHeaders(self.filter { !Self.isCORSOwned($0.name) }) }
+        for field in owned { add(name: field.name.rawName, value: field.value) }
+    }
+
+    static func isCORSOwned(_ name: String) -> Bool {
+        ASCII.equalsIgnoringCase(name, "vary") || ASCII.hasPrefixIgnoringCase(name, "access-control-")
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingTrailingSpaces: Substring {
+        var result = self
+        while let last = result.utf8.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            result = result.dropLast()
+        }
+        return result
+    }
+}
+
+/// Allocation-free ASCII case-insensitive comparisons (`lowered` is lower case).
+enum ASCII {
+    @inline(__always)
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    static func equalsIgnoringCase<S: StringProtocol>(_ value: S, _ lowered: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
+        guard value.utf8.count == expected.count else { return false }
+        return zip(value.utf8, expected).allSatisfy { lower($0) == $1 }
+    }
+
+    static func hasPrefixIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
+        guard value.utf8.count >= expected.count else { return false }
+        return zip(value.utf8, expected).allSatisfy { lower($0) == $1 }
+    }
+}

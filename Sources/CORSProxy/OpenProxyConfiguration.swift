@@ -1,0 +1,44 @@
+/// What `cors proxy` does and refuses. The defaults are safe: non-public targets refused, bodies
+/// and headers bounded, five redirects, thirty seconds.
+public struct OpenProxyConfiguration: Sendable {
+    /// Decides which targets may be fetched (SSRF guard).
+    public var targetGuard: SSRFGuard
+    /// When not empty, only these origins may use the proxy (403 otherwise).
+    public var allowedOrigins: Set<String>
+    /// These origins may never use the proxy (403).
+    public var deniedOrigins: Set<String>
+    /// Requests per origin (or per client address without one); nil: no limit.
+    public var rateLimit: RateLimit?
+    /// Largest request body and largest upstream response body, in bytes.
+    public var maxBodyBytes: Int
+    /// Largest total size of the request's header fields (names and values), in bytes.
+    public var maxHeaderBytes: Int
+    /// How many 301/302/303 redirects are followed before the last one is handed to the page.
+    public var maxRedirects: Int
+    /// The whole exchange with the upstream, redirects included.
+    public var timeout: Duration
+    /// `Access-Control-Max-Age` for the locally answered preflights; nil: not sent.
+    public var preflightMaxAge: Int?
+
+    public init(
+        targetGuard: SSRFGuard = SSRFGuard(),
+        allowedOrigins: Set<String> = [],
+        deniedOrigins: Set<String> = [],
+        rateLimit: RateLimit? = nil,
+        maxBodyBytes: Int = 10 * 1024 * 1024,
+        maxHeaderBytes: Int = 64 * 1024,
+        maxRedirects: Int = 5,
+        timeout: Duration = .seconds(30),
+        preflightMaxAge: Int? = nil
+    ) {
+        self.targetGuard = targetGuard
+        self.allowedOrigins = allowedOrigins
+        self.deniedOrigins = deniedOrigins
+        self.rateLimit = rateLimit
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxRedirects = maxRedirects
+        self.timeout = timeout
+        self.preflightMaxAge = preflightMaxAge
+    }
+}

@@ -1,0 +1,30 @@
+public import HTTPTypes
+public import Hummingbird
+
+/// A request the proxy refuses to carry, with the status, a message a developer can act on, and a
+/// short reason used as the `reason` dimension of the rejection counter.
+public struct ProxyRejection: Error, Sendable, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let reason: String
+    public let message: String
+    /// Extra header fields of the answer (`Retry-After`).
+    public var headerFields: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, reason: String, _ message: String) {
+        self.status = status
+        self.reason = reason
+        self.message = message
+    }
+
+    public var description: String { "\(status.code) \(message)" }
+}
+
+extension ProxyRejection: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headerFields
+        fields[.contentType] = "text/plain; charset=utf-8"
+        let body = ByteBuffer(string: message + "\n")
+        fields[.contentLength] = String(body.readableBytes)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+    }
+}

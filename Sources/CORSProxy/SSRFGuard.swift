@@ -1,0 +1,78 @@
+import HTTPTypes
+
+/// Where a request may go: a target whose every address was checked, and the one address the
+/// connection will be made to. Nothing resolves the name again after this, so a DNS answer that
+/// changes between the check and the connection (rebinding) changes nothing.
+public struct CheckedTarget: Sendable, Equatable {
+    public let url: TargetURL
+    public let address: IPAddress
+}
+
+/// Refuses targets that would reach the proxy's own machine or network (server-side request
+/// forgery): IP literals in every encoding, names with any non-global A/AAAA record, hosts
+/// outside the operator's allow list.
+public struct SSRFGuard: Sendable {
+    public var resolver: any Resolver
+    public var classifier: AddressClassifier
+    /// Skips the address check (local development only: the proxy can then reach anything the
+    /// machine can).
+    public var allowPrivate: Bool
+    /// When not empty, only these hosts (lower-case names or canonical addresses) may be targets.
+    public var allowedTargets: Set<String>
+
+    public init(
+        resolver: any Resolver = SystemResolver(), classifier: AddressClassifier = AddressClassifier(),
+        allowPrivate: Bool = false, allowedTargets: Set<String> = []
+    ) {
+        self.resolver = resolver
+        self.classifier = classifier
+        self.allowPrivate = allowPrivate
+        self.allowedTargets = Set(allowedTargets.map { Self.normalise($0) })
+    }
+
+    /// Checks `url` and picks the address to connect to; throws a 403 (or 502 when the name does
+    /// not resolve) naming the host, the address and the range that made it unsafe.
+    public func check(_ url: TargetURL) async throws(ProxyRejection) -> CheckedTarget {
+        if !allowedTargets.isEmpty, !allowedTargets.contains(url.host) {
+            throw ProxyRejection(
+                .forbidden, reason: "target-not-allowed",
+                "Forbidden: \(url.host) is not in this proxy's list of allowed targets (--allow-target).")
+        }
+        if let literal = url.address {
+            if !allowPrivate, let range = classifier.nonGlobalRange(of: literal) {
+                throw ProxyRejection(
+                    .forbidden, reason: "ssrf",
+                    "Forbidden: \(url.host) is a non-public address (\(literal) is in \(range)); "
+                        + "this proxy only fetches from public addresses.")
+            }
+            return CheckedTarget(url: url, address: literal)
+        }
+        let addresses: [IPAddress]
+        do {
+            addresses = try await resolver.resolve(host: url.host)
+        } catch {
+            throw ProxyRejection(.badGateway, reason: "dns", "Bad gateway: could not resolve \(url.host).")
+        }
+        guard let first = addresses.first else {
+            throw ProxyRejection(.badGateway, reason: "dns", "Bad gateway: \(url.host) has no A or AAAA record.")
+        }
+        if !allowPrivate {
+            for address in addresses {
+                if let range = classifier.nonGlobalRange(of: address) {
+                    throw ProxyRejection(
+                        .forbidden, reason: "ssrf",
+                        "Forbidden: \(url.host) resolves to a non-public address (\(address) is in \(range)); "
+                            + "this proxy only fetches from public addresses.")
+                }
+            }
+        }
+        return CheckedTarget(url: url, address: first)
+    }
+
+    private static func normalise(_ host: String) -> String {
+        var host = host.lowercased()
+        if host.hasSuffix(".") { host.removeLast() }
+        if let address = try? IPAddress.parseHost(Substring(host)) { return address.description }
+        return host
+    }
+}

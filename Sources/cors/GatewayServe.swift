@@ -1,0 +1,41 @@
+import ArgumentParser
+import CORS
+import CORSProxy
+import Foundation
+import Hummingbird
+import Logging
+
+/// `cors serve --upstream URL`: the policy in front of one upstream instead of the echo API.
+enum GatewayServe {
+    static func run(upstream: String, policy: CORSPolicy, host: String, port: Int, logger: Logger) async throws {
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try GatewayConfiguration(upstream: upstream, policy: policy)
+        } catch {
+            FileHandle.standardError.write(Data("error: --upstream \(upstream): \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+        let clients = UpstreamClients()
+        let gateway = Gateway(configuration: configuration, clients: clients, logger: logger)
+        let app = Application(
+            router: gateway.makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                let boundPort = channel.localAddress?.port ?? 0
+                let shown = host.contains(":") ? "[\(host)]" : host
+                // Written unbuffered: scripts and tests wait for this line on a pipe.
+                FileHandle.standardError.write(Data("gateway to \(configuration.upstream)\n".utf8))
+                FileHandle.standardOutput.write(Data("listening on http://\(shown):\(boundPort)\n".utf8))
+            },
+            logger: logger
+        )
+        do {
+            // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
+            try await app.runService()
+        } catch {
+            try? await clients.shutdown()
+            throw error
+        }
+        try await clients.shutdown()
+    }
+}

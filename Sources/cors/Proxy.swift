@@ -1,0 +1,114 @@
+import ArgumentParser
+import CORSProxy
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+extension CORSTool {
+    struct Proxy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run an open CORS proxy (cors-anywhere style), safe by default.",
+            discussion: """
+                GET /https://api.example.com/data fetches that URL and answers with CORS headers any page \
+                can read. Requests need Origin or X-Requested-With. Targets on loopback, private, link-local \
+                and other non-public addresses are refused (IP literals in every encoding, and every address \
+                a name resolves to); the connection goes to the address that was checked. Cookies are never \
+                forwarded or returned.
+                """
+        )
+
+        @Option(help: "Address to bind.")
+        var host = "127.0.0.1"
+
+        @Option(help: "Port to bind; 0 picks a free one (printed).")
+        var port = 8080
+
+        @Option(name: .customLong("allow-origin"), help: "Only these origins may use the proxy (repeatable).")
+        var allowOrigins: [String] = []
+
+        @Option(name: .customLong("deny-origin"), help: "These origins may not use the proxy (repeatable).")
+        var denyOrigins: [String] = []
+
+        @Flag(help: "Allow loopback, private and link-local targets. For local development only.")
+        var allowPrivate = false
+
+        @Option(name: .customLong("allow-target"), help: "Only these target hosts may be fetched (repeatable).")
+        var allowTargets: [String] = []
+
+        @Option(help: "Requests per origin: N/s, N/min or N/h (off by default).")
+        var rateLimit: String?
+
+        @Option(help: "Largest request and response body, in bytes.")
+        var maxBody = 10 * 1024 * 1024
+
+        @Option(help: "Largest total size of the request's header fields, in bytes.")
+        var maxHeaderBytes = 64 * 1024
+
+        @Option(help: "Redirects (301/302/303) followed before the last one is handed to the page.")
+        var maxRedirects = 5
+
+        @Option(help: "Seconds allowed for the whole upstream exchange.")
+        var timeout: Double = 30
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+        var logLevel = "info"
+
+        func validate() throws {
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            if let rateLimit, RateLimit(parsing: rateLimit) == nil {
+                throw ValidationError("--rate-limit must look like 60/min, 5/s or 1000/h")
+            }
+            guard maxBody > 0, maxHeaderBytes > 0, maxRedirects >= 0, timeout > 0 else {
+                throw ValidationError(
+                    "--max-body, --max-header-bytes and --timeout must be positive; --max-redirects ≥ 0")
+            }
+        }
+
+        func run() async throws {
+            var logger = Logger(label: "cors.proxy")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            if allowPrivate {
+                FileHandle.standardError.write(
+                    Data(
+                        ("warning: --allow-private: this proxy will fetch loopback, private and link-local addresses "
+                            + "(including cloud metadata). Use it for local development only, never exposed.\n").utf8))
+            }
+            let configuration = OpenProxyConfiguration(
+                targetGuard: SSRFGuard(allowPrivate: allowPrivate, allowedTargets: Set(allowTargets)),
+                allowedOrigins: Set(allowOrigins),
+                deniedOrigins: Set(denyOrigins),
+                rateLimit: rateLimit.flatMap(RateLimit.init(parsing:)),
+                maxBodyBytes: maxBody,
+                maxHeaderBytes: maxHeaderBytes,
+                maxRedirects: maxRedirects,
+                timeout: .milliseconds(Int64(timeout * 1000))
+            )
+            let clients = UpstreamClients(
+                connectTimeout: .milliseconds(Int64(min(timeout, 10) * 1000)),
+                readTimeout: .milliseconds(Int64(timeout * 1000)))
+            let proxy = OpenProxy(configuration: configuration, clients: clients, logger: logger)
+            let host = self.host
+            let app = Application(
+                router: proxy.makeRouter(),
+                configuration: .init(address: .hostname(host, port: port), serverName: nil),
+                onServerRunning: { channel in
+                    let boundPort = channel.localAddress?.port ?? 0
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    // Written unbuffered: scripts and tests wait for this line on a pipe.
+                    FileHandle.standardOutput.write(Data("listening on http://\(shown):\(boundPort)\n".utf8))
+                },
+                logger: logger
+            )
+            do {
+                try await app.runService()
+            } catch {
+                try? await clients.shutdown()
+                throw error
+            }
+            try await clients.shutdown()
+        }
+    }
+}

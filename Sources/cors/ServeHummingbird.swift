@@ -1,0 +1,74 @@
+import CORS
+import CORSHummingbird
+import CORSNIO
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// `cors serve --adapter hummingbird`: the echo API behind `CORSPolicyMiddleware`, and `/ws`.
+enum ServeHummingbird {
+    static func run(_ settings: ServerSettings) async throws {
+        let policy = settings.policy
+        let router = Router()
+        router.add(middleware: CORSPolicyMiddleware(policy))
+        router.add(middleware: EchoMiddleware())
+
+        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        webSocketRouter.ws(
+            "/ws",
+            shouldUpgrade: { request, _ in
+                await policy.webSocketUpgradeAllowed(path: request.uri.path, headerFields: request.headers)
+                    ? .upgrade([:]) : .dontUpgrade
+            },
+            onUpgrade: { inbound, outbound, _ in
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    switch message {
+                    case .text(let text): try await outbound.write(.text(text))
+                    case .binary(let buffer): try await outbound.write(.binary(buffer))
+                    }
+                }
+            })
+        let webSocketResponder = webSocketRouter.buildResponder()
+        // Hummingbird answers a declined upgrade with 400; the guard in front answers refused origins 403.
+        let server = HTTPServerBuilder { responder in
+            OriginGuardedChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                policy: policy)
+        }
+        let app = Application(
+            router: router,
+            server: server,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            onServerRunning: { channel in settings.announce(port: channel.localAddress?.port ?? 0) },
+            logger: settings.logger
+        )
+        try await app.runService()
+    }
+}
+
+/// A Hummingbird child channel with ``CORSNIO/CORSWebSocketOriginGuard`` right after the HTTP
+/// request decoder, in front of the WebSocket upgrade handler.
+struct OriginGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
+    let inner: Inner
+    let policy: CORSPolicy
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
+        let policy = self.policy
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let operations = channel.pipeline.syncOperations
+            let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try operations.addHandler(
+                CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true), position: .after(decoder))
+            return value
+        }
+    }
+
+    func handle(value: Inner.Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}

@@ -1,0 +1,128 @@
+import CORS
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import CORSProxy
+
+/// `cors serve --upstream`: the policy in front of one loopback upstream.
+@Suite struct GatewayTests {
+    static let origin = "http://app.test"
+
+    static func gateway(port: Int, readTimeout: TimeAmount = .seconds(5)) throws -> ServerUnderTest {
+        let policy = try CORSPolicy(CORSConfiguration(origins: [origin], methods: ["GET", "POST", "PUT"]))
+        let configuration = try GatewayConfiguration(upstream: "http://127.0.0.1:\(port)", policy: policy)
+        let clients = loopbackOnlyClients(readTimeout: readTimeout)
+        let gateway = Gateway(configuration: configuration, clients: clients, logger: quiet("gateway"))
+        return ServerUnderTest(router: gateway.makeRouter(), clients: clients)
+    }
+
+    @Test func upstreamAllowOriginIsReplacedByThePolicys() async throws {
+        try await withUpstream { port in
+            try await Self.gateway(port: port).test(.live) { client in
+                try await client.execute(uri: "/cors", method: .get, headers: [.origin: Self.origin]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.values("Access-Control-Allow-Origin") == [Self.origin])
+                    #expect(response.values("Access-Control-Allow-Credentials").isEmpty)
+                    #expect(response.text == "ok")
+                }
+                try await client.execute(uri: "/cors", method: .get, headers: [.origin: "http://evil.test"]) {
+                    response in
+                    #expect(response.values("Access-Control-Allow-Origin").isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test func preflightIsAnsweredByThePolicy() async throws {
+        let hits = HitCounter()
+        try await withUpstream(hits: hits) { port in
+            try await Self.gateway(port: port).test(.live) { client in
+                try await client.execute(
+                    uri: "/echo", method: .options,
+                    headers: [.origin: Self.origin, .accessControlRequestMethod: "PUT"]
+                ) { response in
+                    #expect(response.status == .noContent)
+                    #expect(response.values("Access-Control-Allow-Origin") == [Self.origin])
+                }
+            }
+        }
+        #expect(await hits.hits == 0)
+    }
+
+    @Test func forwardsHeadersAndStreamsBodiesBothWays() async throws {
+        try await withUpstream { port in
+            try await Self.gateway(port: port).test(.live) { client in
+                let upload = ByteBuffer(repeating: 0x61, count: 1 << 20)
+                try await client.execute(
+                    uri: "/echo?x=1", method: .post, headers: [.origin: Self.origin, .init("X-App")!: "7"], body: upload
+                ) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.text.contains("POST /echo?x=1"))
+                    #expect(response.text.contains("body-bytes: 1048576"))
+                    #expect(response.text.contains("x-app: 7"))
+                    #expect(response.text.contains("host: 127.0.0.1:\(port)"))
+                    #expect(response.text.contains("x-forwarded-for: 127.0.0.1"))
+                    #expect(response.text.contains("x-forwarded-host: localhost"))
+                    #expect(response.text.contains("x-forwarded-proto: http"))
+                    #expect(!response.text.contains("connection:"))
+                }
+                try await client.execute(uri: "/bytes/1048576", method: .get, headers: [.origin: Self.origin]) {
+                    response in
+                    #expect(response.body.readableBytes == 1 << 20)
+                }
+            }
+        }
+    }
+
+    @Test func upstreamDownIs502WithCORSHeaders() async throws {
+        // A port that was just free: nothing listens there.
+        let port = try await withUpstream { port in port }
+        try await Self.gateway(port: port).test(.live) { client in
+            try await client.execute(uri: "/echo", method: .get, headers: [.origin: Self.origin]) { response in
+                #expect(response.status == .badGateway)
+                #expect(response.values("Access-Control-Allow-Origin") == [Self.origin])
+                #expect(response.text.contains("Bad gateway"))
+            }
+        }
+    }
+
+    @Test func slowUpstreamIs504WithCORSHeaders() async throws {
+        try await withUpstream { port in
+            try await Self.gateway(port: port, readTimeout: .milliseconds(300)).test(.live) { client in
+                try await client.execute(uri: "/slow", method: .get, headers: [.origin: Self.origin]) { response in
+                    #expect(response.status == .gatewayTimeout)
+                    #expect(response.values("Access-Control-Allow-Origin") == [Self.origin])
+                }
+            }
+        }
+    }
+
+    struct HopCase: Sendable {
+        let fields: [(String, String)]
+        let forwarded: [String]
+        init(_ fields: [(String, String)], forwarded: [String]) {
+            self.fields = fields
+            self.forwarded = forwarded
+        }
+    }
+
+    static let hopCases: [HopCase] = [
+        HopCase([("Connection", "close, X-Secret"), ("X-Secret", "1"), ("X-Kept", "2")], forwarded: ["x-kept"]),
+        HopCase(
+            [("Keep-Alive", "timeout=5"), ("TE", "trailers"), ("Trailer", "X"), ("Upgrade", "h2c")], forwarded: []),
+        HopCase(
+            [("Transfer-Encoding", "chunked"), ("Proxy-Authorization", "Basic x"), ("Proxy-Foo", "1")], forwarded: []),
+        HopCase([("Host", "a.test"), ("Content-Length", "3"), ("Accept", "*/*")], forwarded: ["accept"]),
+    ]
+
+    @Test(arguments: hopCases)
+    func hopByHopFieldsAreDropped(_ hopCase: HopCase) {
+        var fields = HTTPFields()
+        for (name, value) in hopCase.fields { fields.append(HTTPField(name: .init(name)!, value: value)) }
+        let forwarded = HopByHop.forwardableRequestFields(fields).map { $0.name.lowercased() }
+        #expect(forwarded == hopCase.forwarded)
+    }
+}
