@@ -66,7 +66,8 @@ extension CORSPolicy {
         guard let requestMethod else {
             if let originRejection {
                 return .decided(
-                    CORSDecision(kind: .actual, rejection: originRejection, policy: p, request: fields, parts: varyPart))
+                    CORSDecision(kind: .actual, rejection: originRejection, policy: p, request: fields, parts: varyPart)
+                )
             }
             return .decided(
                 CORSDecision(

@@ -60,7 +60,9 @@ enum RequestHeaderScan {
                 }
             }
             if let failure {
-                guard let range = failure.range else { return .refused(CORSRejection(failure.reason, value: value[...])) }
+                guard let range = failure.range else {
+                    return .refused(CORSRejection(failure.reason, value: value[...]))
+                }
                 let utf8 = value.utf8
                 let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
                 let end = utf8.index(start, offsetBy: range.count)

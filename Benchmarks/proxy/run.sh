@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Gateway and proxy benchmark, all on loopback: wrk against
+#   direct  - the upstream (nginx serving static files, port 18081)
+#   nginx   - nginx as a CORS reverse proxy in front of it (port 18082, nginx.conf)
+#   gateway - cors serve --upstream http://127.0.0.1:18081 (port 18083)
+#   proxy   - cors proxy --allow-private, URL /http://127.0.0.1:18081/... (port 18084)
+# with 1 KiB and 1 MiB bodies, in one run. Writes BENCHMARKS-proxy.md (or $OUT).
+# Usage: Benchmarks/proxy/run.sh [DURATION_SECONDS]   (env: CONNECTIONS, THREADS, SCRATCH, OUT)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DURATION=${1:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+SCRATCH=${SCRATCH:-$ROOT/.build-release-proxy}
+OUT=${OUT:-$ROOT/BENCHMARKS-proxy.md}
+WORK=$(mktemp -d /tmp/cors-proxy-bench.XXXXXX)
+ORIGIN="http://localhost:3000"
+
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nginx-light wrk >/dev/null 2>&1 \
+        || $SUDO apt-get install -y -qq nginx wrk
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+echo "building cors (release, $SCRATCH)…" >&2
+swift build -c release --scratch-path "$SCRATCH" --product cors >&2
+CORS="$SCRATCH/release/cors"
+
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+mkdir -p "$WORK/www"
+head -c 1024 /dev/zero | tr '\0' 'a' > "$WORK/www/1k"
+head -c 1048576 /dev/zero | tr '\0' 'a' > "$WORK/www/1m"
+# nginx's workers run unprivileged: mktemp's 0700 folder would turn every answer into a 403.
+chmod 755 "$WORK" "$WORK/www" && chmod 644 "$WORK/www/1k" "$WORK/www/1m"
+cat > "$WORK/policy.json" <<JSON
+{ "origins": ["$ORIGIN"], "methods": ["GET", "HEAD", "POST"], "allowedHeaders": ["Content-Type"] }
+JSON
+
+"$NGINX" -p "$WORK" -c "$ROOT/Benchmarks/proxy/nginx.conf" -g "daemon on;"
+
+wait_for() { # port
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on $1" >&2
+    exit 1
+}
+"$CORS" serve --upstream http://127.0.0.1:18081 --policy "$WORK/policy.json" --port 18083 --log-level error \
+    >"$WORK/gateway.out" 2>&1 &
+PIDS+=($!)
+"$CORS" proxy --allow-private --port 18084 --log-level error >"$WORK/proxy.out" 2>&1 &
+PIDS+=($!)
+wait_for 18081; wait_for 18082; wait_for 18083; wait_for 18084
+
+# wrk prints latency in us/ms/s; normalise to milliseconds.
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+
+declare -A RPS P50 P99
+run() { # name size url
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Origin: $ORIGIN" "$3")
+    if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
+        echo "$1 $2: wrk saw error responses; the figures would be meaningless:" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    RPS[$1/$2]=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    P50[$1/$2]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+    P99[$1/$2]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    echo "$1 $2: ${RPS[$1/$2]} req/s, p50 ${P50[$1/$2]} ms, p99 ${P99[$1/$2]} ms" >&2
+}
+
+# The answers must be right before they are fast: one ACAO, the policy's.
+check_one_acao() { # url
+    local count
+    count=$(curl -s -D - -o /dev/null -H "Origin: $ORIGIN" "$1" | grep -ci '^access-control-allow-origin:' || true)
+    [ "$count" = 1 ] || { echo "expected one Access-Control-Allow-Origin from $1, got $count" >&2; exit 1; }
+}
+# ... and whole: 200 with the full body, on every server and size.
+check_body() { # url bytes
+    local got
+    got=$(curl -s -o /dev/null -w "%{http_code} %{size_download}" -H "Origin: $ORIGIN" "$1")
+    [ "$got" = "200 $2" ] || { echo "expected '200 $2' from $1, got '$got'" >&2; exit 1; }
+}
+if command -v curl >/dev/null; then
+    check_one_acao http://127.0.0.1:18082/1k
+    check_one_acao http://127.0.0.1:18083/1k
+    check_one_acao http://127.0.0.1:18084/http://127.0.0.1:18081/1k
+    for pair in "1k 1024" "1m 1048576"; do
+        set -- $pair
+        check_body "http://127.0.0.1:18081/$1" "$2"
+        check_body "http://127.0.0.1:18082/$1" "$2"
+        check_body "http://127.0.0.1:18083/$1" "$2"
+        check_body "http://127.0.0.1:18084/http://127.0.0.1:18081/$1" "$2"
+    done
+fi
+
+for size in 1k 1m; do
+    run direct $size "http://127.0.0.1:18081/$size"
+    run nginx $size "http://127.0.0.1:18082/$size"
+    run gateway $size "http://127.0.0.1:18083/$size"
+    run proxy $size "http://127.0.0.1:18084/http://127.0.0.1:18081/$size"
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+{
+    echo "## Gateway and proxy"
+    echo
+    echo "wrk on loopback, $THREADS threads, $CONNECTIONS connections, ${DURATION} s per row, release build, $(nproc) cores,"
+    echo "$(date -u +%Y-%m-%d). Upstream: nginx serving static files; \`nginx\` is nginx as a CORS reverse proxy"
+    echo "(\`Benchmarks/proxy/nginx.conf\`); \`gateway\` is \`cors serve --upstream\`; \`proxy\` is \`cors proxy\`."
+    echo "Reproduce: \`Benchmarks/proxy/run.sh $DURATION\`."
+    echo
+    echo "| body | server | req/s | × direct | × nginx | p50 ms | p99 ms | p99 × nginx |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for size in 1k 1m; do
+        label=$([ $size = 1k ] && echo "1 KiB" || echo "1 MiB")
+        for name in direct nginx gateway proxy; do
+            echo "| $label | $name | ${RPS[$name/$size]} | $(ratio "${RPS[$name/$size]}" "${RPS[direct/$size]}") |" \
+                "$(ratio "${RPS[$name/$size]}" "${RPS[nginx/$size]}") | ${P50[$name/$size]} | ${P99[$name/$size]} |" \
+                "$(ratio "${P99[$name/$size]}" "${P99[nginx/$size]}") |"
+        done
+    done
+    echo
+    echo "Target (issue 5): the gateway at ≥ 0.60 × nginx's requests per second with p99 ≤ 2 × nginx's."
+} >"$OUT"
+cat "$OUT"
