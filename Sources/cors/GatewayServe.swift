@@ -31,7 +31,7 @@ enum GatewayServe {
         )
         do {
             // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
-            try await app.runService()
+            try await app.runUntilSignalled(logger: logger)
         } catch {
             try? await clients.shutdown()
             throw error

@@ -103,7 +103,7 @@ extension CORSTool {
                 logger: logger
             )
             do {
-                try await app.runService()
+                try await app.runUntilSignalled(logger: logger)
             } catch {
                 try? await clients.shutdown()
                 throw error

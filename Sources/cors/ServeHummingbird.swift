@@ -47,7 +47,7 @@ enum ServeHummingbird {
             onServerRunning: { channel in settings.announce(port: channel.localAddress?.port ?? 0) },
             logger: settings.logger
         )
-        try await app.runService()
+        try await app.runUntilSignalled(logger: settings.logger)
     }
 }
 
