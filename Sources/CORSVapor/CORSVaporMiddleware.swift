@@ -16,7 +16,10 @@ public import Vapor
 /// Preflights are answered here (the handler is not called). A WebSocket upgrade from a browser
 /// origin the policy refuses gets 403 and is not upgraded. Named so it doesn't collide with
 /// `Vapor.CORSMiddleware`.
-public struct CORSVaporMiddleware: AsyncMiddleware {
+///
+/// A future-based `Middleware`: the policy decides on the event loop, without a `Task`, unless
+/// an async ``CORS/CORSConfiguration/originPredicate`` has to be asked.
+public struct CORSVaporMiddleware: Middleware {
     public let policy: CORSPolicy
 
     public init(_ policy: CORSPolicy) {
@@ -28,21 +31,43 @@ public struct CORSVaporMiddleware: AsyncMiddleware {
         self.policy = try CORSPolicy(configuration)
     }
 
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let fields = request.headers.corsRequestFields
         let target = request.url.string
-        if request.method == .GET, request.headers.isWebSocketUpgrade,
-            !(await policy.webSocketUpgradeAllowed(path: target, headerFields: fields))
-        {
-            request.logger.debug("CORS refused a WebSocket upgrade", metadata: ["cors.reason": "origin"])
-            return Response(status: .forbidden, headers: ["Content-Length": "0"])
+        if request.method == .GET, request.headers.isWebSocketUpgrade {
+            switch policy.webSocketVerdict(path: target, headerFields: fields) {
+            case .allowed:
+                break
+            case .refused:
+                return request.eventLoop.makeSucceededFuture(Self.refuseWebSocket(request))
+            case .needsOriginPredicate(let pending):
+                let allowed = request.eventLoop.makePromise(of: Bool.self)
+                allowed.completeWithTask { await pending.resolve().isAllowed }
+                return allowed.futureResult.flatMap { allowed in
+                    guard allowed else { return request.eventLoop.makeSucceededFuture(Self.refuseWebSocket(request)) }
+                    return self.evaluate(request, fields: fields, target: target, next: next)
+                }
+            }
         }
+        return evaluate(request, fields: fields, target: target, next: next)
+    }
+
+    private func evaluate(
+        _ request: Request, fields: HTTPFields, target: String, next: any Responder
+    ) -> EventLoopFuture<Response> {
         let method = HTTPRequest.Method(request.method.rawValue) ?? .get
-        let decision: CORSDecision
         switch policy.evaluate(method: method, path: target, headerFields: fields) {
-        case .decided(let decided): decision = decided
-        case .needsOriginPredicate(let pending): decision = await pending.resolve()
+        case .decided(let decision):
+            return respond(to: request, decision: decision, next: next)
+        case .needsOriginPredicate(let pending):
+            let decision = request.eventLoop.makePromise(of: CORSDecision.self)
+            decision.completeWithTask { await pending.resolve() }
+            return decision.futureResult.flatMap { self.respond(to: request, decision: $0, next: next) }
         }
+    }
+
+    private func respond(to request: Request, decision: CORSDecision, next: any Responder) -> EventLoopFuture<Response>
+    {
         if let rejection = decision.rejection {
             request.logger.debug(
                 "CORS refused",
@@ -51,16 +76,23 @@ public struct CORSVaporMiddleware: AsyncMiddleware {
         if let status = decision.immediateStatus {
             var headers = HTTPHeaders()
             for field in decision.immediateResponseFields { headers.add(name: field.name.rawName, value: field.value) }
-            return Response(status: HTTPResponseStatus(statusCode: status.code), headers: headers)
+            return request.eventLoop.makeSucceededFuture(
+                Response(status: HTTPResponseStatus(statusCode: status.code), headers: headers))
         }
-        do {
-            let response = try await next.respond(to: request)
-            response.headers.apply(decision)
-            return response
-        } catch {
-            throw CORSDecoratedAbort(
-                original: error, decision: decision, isRelease: request.application.environment.isRelease)
-        }
+        return next.respond(to: request)
+            .map { response in
+                response.headers.apply(decision)
+                return response
+            }
+            .flatMapErrorThrowing { error in
+                throw CORSDecoratedAbort(
+                    original: error, decision: decision, isRelease: request.application.environment.isRelease)
+            }
+    }
+
+    private static func refuseWebSocket(_ request: Request) -> Response {
+        request.logger.debug("CORS refused a WebSocket upgrade", metadata: ["cors.reason": "origin"])
+        return Response(status: .forbidden, headers: ["Content-Length": "0"])
     }
 }
 
