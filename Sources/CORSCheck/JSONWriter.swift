@@ -20,6 +20,11 @@ public enum JSONValue: Sendable, Hashable {
         value.map { .string($0) } ?? .null
     }
 
+    /// A JSON string literal (RFC 8259 §7), for writers that build JSON text themselves.
+    public static func quoted(_ value: String) -> String {
+        JSONWriter.quoted(value)
+    }
+
     /// Compact JSON text (one line).
     public func rendered() -> String {
         switch self {
