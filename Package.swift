@@ -97,7 +97,9 @@ let package = Package(
             dependencies: [
                 "CORS",
                 "CORSHummingbird",
+                "CORSNIO",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -25,14 +25,8 @@ public struct AccessLogMiddleware: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        logger.info(
-            "\(request.method) \(request.head.path ?? "") \(status)",
-            metadata: [
-                "status": "\(status)",
-                "duration_ms": "\((milliseconds * 10).rounded() / 10)",
-                "client": "\(context.clientAddress ?? "-")",
-            ])
+        AccessLog.record(
+            logger, method: request.method.rawValue, path: request.head.path ?? "", status: status, since: start,
+            client: context.clientAddress)
     }
 }

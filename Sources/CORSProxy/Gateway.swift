@@ -1,11 +1,8 @@
-import AsyncHTTPClient
 public import CORS
-import CORSHummingbird
-import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 public import Logging
-import NIOCore
-import NIOHTTP1
+public import NIOCore
 
 /// What `cors serve --upstream` needs: the one upstream and the policy to put in front of it.
 public struct GatewayConfiguration: Sendable {
@@ -29,6 +26,10 @@ public struct GatewayConfiguration: Sendable {
 /// policy's added (one `Access-Control-Allow-Origin`, never two), preflights are answered here,
 /// and errors (502 when the upstream is down, 504 when it is slow) carry the CORS headers too, so
 /// the page can read them. Bodies stream both ways.
+///
+/// Requests never leave the connection's event loop: Hummingbird's server accepts the
+/// connections, ``GatewayChannel`` runs NIO's HTTP/1 codec, the policy (``CORSNIO``'s handler)
+/// and AsyncHTTPClient's event-loop API, with no task and no thread hop per request.
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     let clients: UpstreamClients
@@ -40,70 +41,25 @@ public struct Gateway: Sendable {
         self.logger = logger
     }
 
-    /// Access log, then the CORS policy, then the forwarder.
-    public func makeRouter() -> Router<ProxyRequestContext> {
-        let router = Router(context: ProxyRequestContext.self)
-        router.add(middleware: AccessLogMiddleware(logger: logger))
-        router.add(middleware: CORSPolicyMiddleware(configuration.policy))
-        router.add(middleware: Forwarder(configuration: configuration, client: clients.plain))
-        return router
+    /// The child channel that serves one client connection.
+    public func makeChannel() -> GatewayChannel {
+        GatewayChannel(route: GatewayRoute(configuration: configuration, client: clients.plain, logger: logger))
     }
 
-    struct Forwarder: RouterMiddleware {
-        typealias Context = ProxyRequestContext
-        let configuration: GatewayConfiguration
-        let client: HTTPClient
-        let metrics = ProxyMetrics(prefix: "cors_gateway")
-        let basePath: Substring
-
-        init(configuration: GatewayConfiguration, client: HTTPClient) {
-            self.configuration = configuration
-            self.client = client
-            var base = Substring(configuration.upstream.pathAndQuery)
-            if let query = base.firstIndex(of: "?") { base = base[..<query] }
-            while base.hasSuffix("/") { base = base.dropLast() }
-            self.basePath = base
-        }
-
-        func handle(
-            _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-        ) async throws -> Response {
-            metrics.countRequest()
-            let upstream = configuration.upstream
-            let path = request.head.path ?? "/"
-            var outgoing = HTTPClientRequest(
-                url:
-                    "\(upstream.scheme.rawValue)://\(upstream.address?.uriHost ?? upstream.host):\(upstream.port)\(basePath)\(path)"
-            )
-            outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-            outgoing.headers = HopByHop.forwardableRequestFields(request.headers)
-            let originalHost = request.head.authority
-            outgoing.headers.add(
-                name: "Host",
-                value: configuration.preserveHost ? (originalHost ?? upstream.hostField) : upstream.hostField)
-            ForwardedFields.add(to: &outgoing.headers, clientAddress: context.clientAddress, originalHost: originalHost)
-            if let length = request.headers[.contentLength].flatMap({ Int64($0) }) {
-                outgoing.body = .stream(request.body, length: .known(length))
-            } else if request.headers[.transferEncoding] != nil {
-                outgoing.body = .stream(request.body, length: .unknown)
-            }
-            let start = ContinuousClock.now
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(outgoing, deadline: .distantFuture, logger: nil)
-            } catch {
-                let rejection = UpstreamFailure.rejection(for: error, upstream: upstream.hostField)
-                metrics.rejected(rejection.reason)
-                throw rejection
-            }
-            metrics.observeUpstream(since: start)
-            let fields = HopByHop.forwardableResponseFields(response.headers)
-            return Response(
-                status: HTTPResponse.Status(
-                    code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
-                headers: fields,
-                body: ResponseBody(asyncSequence: response.body)
-            )
-        }
+    /// A Hummingbird application serving the gateway: run it with `runService()` (or in a
+    /// `ServiceGroup`) for graceful shutdown on SIGTERM/SIGINT.
+    public func makeApplication(
+        configuration: ApplicationConfiguration,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let channel = makeChannel()
+        // Every request is answered on the event loop; the router behind the builder is never asked.
+        return Application(
+            router: Router(),
+            server: HTTPServerBuilder { _ in channel },
+            configuration: configuration,
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
     }
 }

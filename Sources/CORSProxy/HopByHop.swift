@@ -40,6 +40,32 @@ enum HopByHop {
         return headers
     }
 
+    /// The same for a request that arrived as NIO `HTTPHeaders` (the gateway's event-loop path).
+    static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        let listed = listedInConnection(headers["connection"])
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(headers.count + 3)
+        for (name, value) in headers {
+            let lowercased = name.lowercased()
+            if isHopByHop(lowercased, listed: listed) || lowercased == "host" || lowercased == "content-length" {
+                continue
+            }
+            forwarded.add(name: name, value: value)
+        }
+        return forwarded
+    }
+
+    /// An upstream response's end-to-end fields, kept as NIO `HTTPHeaders` for a NIO server.
+    static func forwardableResponseHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        let listed = listedInConnection(headers["connection"])
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(headers.count + 4)
+        for (name, value) in headers where !isHopByHop(name.lowercased(), listed: listed) {
+            forwarded.add(name: name, value: value)
+        }
+        return forwarded
+    }
+
     /// An upstream response's end-to-end fields, less `dropping` (lower-case names) and every
     /// `Access-Control-*` field when `dropCORS` is set.
     static func forwardableResponseFields(_ headers: HTTPHeaders, dropping: Set<String> = []) -> HTTPFields {

@@ -35,6 +35,10 @@ public final class UpstreamClients: Sendable {
         )
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // Upstreams are spoken to in HTTP/1.1 (what the gateway and proxy forward); no tracer: a
+        // no-op span per request still costs a few percent of a small request.
+        configuration.httpVersion = .http1Only
+        configuration.tracing.tracer = nil
         self.configuration = configuration
         self.plain = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         self.maximumTLSClients = maximumTLSClients

@@ -17,8 +17,7 @@ enum GatewayServe {
         }
         let clients = UpstreamClients()
         let gateway = Gateway(configuration: configuration, clients: clients, logger: logger)
-        let app = Application(
-            router: gateway.makeRouter(),
+        let app = gateway.makeApplication(
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? 0
@@ -26,8 +25,7 @@ enum GatewayServe {
                 // Written unbuffered: scripts and tests wait for this line on a pipe.
                 FileHandle.standardError.write(Data("gateway to \(configuration.upstream)\n".utf8))
                 FileHandle.standardOutput.write(Data("listening on http://\(shown):\(boundPort)\n".utf8))
-            },
-            logger: logger
+            }
         )
         do {
             // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.

@@ -80,7 +80,7 @@ final class RawUpstream: Sendable {
         let gateway = Gateway(
             configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstream.port)", policy: policy),
             clients: clients, logger: quiet("gateway"))
-        let app = ServerUnderTest(router: gateway.makeRouter(), clients: clients)
+        let app = ServerUnderTest(gateway: gateway, clients: clients)
         try await app.test(.ahc(.http)) { client in
             do {
                 let response = try await client.execute(uri: "/x", method: .get, headers: [.origin: "http://app.test"])

@@ -16,7 +16,7 @@ import Testing
         let configuration = try GatewayConfiguration(upstream: "http://127.0.0.1:\(port)", policy: policy)
         let clients = loopbackOnlyClients(readTimeout: readTimeout)
         let gateway = Gateway(configuration: configuration, clients: clients, logger: quiet("gateway"))
-        return ServerUnderTest(router: gateway.makeRouter(), clients: clients)
+        return ServerUnderTest(gateway: gateway, clients: clients)
     }
 
     @Test func upstreamAllowOriginIsReplacedByThePolicys() async throws {

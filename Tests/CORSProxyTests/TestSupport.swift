@@ -148,16 +148,37 @@ func makeProxy(
 
 /// A gateway or proxy application and the upstream clients it owns, shut down after the test.
 struct ServerUnderTest {
-    let router: Router<ProxyRequestContext>
+    enum Server {
+        case router(Router<ProxyRequestContext>)
+        case gateway(Gateway)
+    }
+
+    let server: Server
     let clients: UpstreamClients
+
+    init(router: Router<ProxyRequestContext>, clients: UpstreamClients) {
+        self.server = .router(router)
+        self.clients = clients
+    }
+
+    init(gateway: Gateway, clients: UpstreamClients) {
+        self.server = .gateway(gateway)
+        self.clients = clients
+    }
 
     func test<T: Sendable>(
         _ setup: TestingSetup, _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet("server"))
+        let configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
         do {
-            let value = try await app.test(setup, body)
+            let value: T
+            switch server {
+            case .router(let router):
+                let app = Application(router: router, configuration: configuration, logger: quiet("server"))
+                value = try await app.test(setup, body)
+            case .gateway(let gateway):
+                value = try await gateway.makeApplication(configuration: configuration).test(setup, body)
+            }
             try await clients.shutdown()
             return value
         } catch {
