@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gateway and proxy benchmark, all on loopback: wrk against
-#   direct  - the upstream (nginx serving static files, port 18081)
-#   nginx   - nginx as a CORS reverse proxy in front of it (port 18082, nginx.conf)
+#   direct  - the upstream (nginx serving static files, port 18081, upstream.conf)
+#   nginx   - nginx as a CORS reverse proxy in front of it (port 18082, nginx.conf; its own processes)
 #   gateway - cors serve --upstream http://127.0.0.1:18081 (port 18083)
 #   proxy   - cors proxy --allow-private, URL /http://127.0.0.1:18081/... (port 18084)
 # with 1 KiB and 1 MiB bodies, in one run. Writes BENCHMARKS-proxy.md (or $OUT).
@@ -31,7 +31,9 @@ CORS="$SCRATCH/release/cors"
 PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    for pidfile in "$WORK/nginx.pid" "$WORK/upstream.pid"; do
+        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
     rm -rf "$WORK"
 }
@@ -46,6 +48,7 @@ cat > "$WORK/policy.json" <<JSON
 { "origins": ["$ORIGIN"], "methods": ["GET", "HEAD", "POST"], "allowedHeaders": ["Content-Type"] }
 JSON
 
+"$NGINX" -p "$WORK" -c "$ROOT/Benchmarks/proxy/upstream.conf" -g "daemon on;"
 "$NGINX" -p "$WORK" -c "$ROOT/Benchmarks/proxy/nginx.conf" -g "daemon on;"
 
 wait_for() { # port
@@ -118,8 +121,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo "## Gateway and proxy"
     echo
     echo "wrk on loopback, $THREADS threads, $CONNECTIONS connections, ${DURATION} s per row, release build, $(nproc) cores,"
-    echo "$(date -u +%Y-%m-%d). Upstream: nginx serving static files; \`nginx\` is nginx as a CORS reverse proxy"
-    echo "(\`Benchmarks/proxy/nginx.conf\`); \`gateway\` is \`cors serve --upstream\`; \`proxy\` is \`cors proxy\`."
+    echo "$(date -u +%Y-%m-%d). Upstream: nginx serving static files (\`Benchmarks/proxy/upstream.conf\`); \`nginx\` is"
+    echo "nginx as a CORS reverse proxy (\`Benchmarks/proxy/nginx.conf\`, its own two workers); \`gateway\` is"
+    echo "\`cors serve --upstream\`; \`proxy\` is \`cors proxy\`: each a separate process in front of the same upstream."
     echo "Reproduce: \`Benchmarks/proxy/run.sh $DURATION\`."
     echo
     echo "| body | server | req/s | × direct | × nginx | p50 ms | p99 ms | p99 × nginx |"

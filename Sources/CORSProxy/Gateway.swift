@@ -3,6 +3,8 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 public import NIOCore
+import NIOPosix
+public import NIOSSL
 
 /// What `cors serve --upstream` needs: the one upstream and the policy to put in front of it.
 public struct GatewayConfiguration: Sendable {
@@ -29,25 +31,35 @@ public struct GatewayConfiguration: Sendable {
 ///
 /// Requests never leave the connection's event loop: Hummingbird's server accepts the
 /// connections, ``GatewayChannel`` runs NIO's HTTP/1 codec, the policy (``CORSNIO``'s handler)
-/// and AsyncHTTPClient's event-loop API, with no task and no thread hop per request.
+/// and ``GatewayForwardHandler``, which forwards on a keep-alive connection of the same event loop
+/// (``UpstreamPool``): no task and no thread hop per request.
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
-    let clients: UpstreamClients
+    let pool: UpstreamPool
     let logger: Logger
 
-    public init(configuration: GatewayConfiguration, clients: UpstreamClients, logger: Logger) {
+    /// - Parameters:
+    ///   - connections: timeouts and pooling of the upstream connections.
+    ///   - tlsConfiguration: for an `https` upstream; nil trusts the system's roots.
+    /// - Throws: when the TLS configuration can't be loaded.
+    public init(
+        configuration: GatewayConfiguration, connections: UpstreamPool.Configuration = .init(),
+        tlsConfiguration: TLSConfiguration? = nil, logger: Logger
+    ) throws {
         self.configuration = configuration
-        self.clients = clients
+        self.pool = try UpstreamPool(
+            target: configuration.upstream, configuration: connections, group: MultiThreadedEventLoopGroup.singleton,
+            tlsConfiguration: tlsConfiguration)
         self.logger = logger
     }
 
     /// The child channel that serves one client connection.
     public func makeChannel() -> GatewayChannel {
-        GatewayChannel(route: GatewayRoute(configuration: configuration, client: clients.plain, logger: logger))
+        GatewayChannel(route: GatewayRoute(configuration: configuration, pool: pool, logger: logger))
     }
 
-    /// A Hummingbird application serving the gateway: run it with `runService()` (or in a
-    /// `ServiceGroup`) for graceful shutdown on SIGTERM/SIGINT.
+    /// A Hummingbird application serving the gateway on `MultiThreadedEventLoopGroup.singleton`:
+    /// run it with `runService()` (or in a `ServiceGroup`) for graceful shutdown on SIGTERM/SIGINT.
     public func makeApplication(
         configuration: ApplicationConfiguration,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
@@ -59,7 +71,13 @@ public struct Gateway: Sendable {
             server: HTTPServerBuilder { _ in channel },
             configuration: configuration,
             onServerRunning: onServerRunning,
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
             logger: logger
         )
+    }
+
+    /// Closes the idle upstream connections; call once the server stopped.
+    public func shutdown() async {
+        await pool.shutdown()
     }
 }

@@ -19,9 +19,11 @@ public struct GatewayChannel: ServerChildChannel {
         let route = self.route
         return channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
-            // Outbound fields come from llhttp-parsed upstream heads and the validated policy:
-            // re-validating every response head would only cost time.
-            try operations.configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: false)
+            // Pipelining and quiescing are GatewayForwardHandler's. Outbound fields come from
+            // llhttp-parsed upstream heads and the validated policy: re-validating every response
+            // head would only cost time.
+            try operations.configureHTTPServerPipeline(
+                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
             try operations.addHandler(CORSChannelHandler(route.configuration.policy))
             try operations.addHandler(GatewayForwardHandler(route: route))
             return Value(channel: channel)

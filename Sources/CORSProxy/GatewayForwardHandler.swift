@@ -1,45 +1,143 @@
-import AsyncHTTPClient
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
-/// The gateway's last handler: sends each request upstream through AsyncHTTPClient on this
-/// connection's event loop and writes the answer back as it arrives.
+/// The gateway's last handler: sends each request to the upstream on a pooled connection of this
+/// connection's own event loop and writes the answer back as it arrives.
 ///
-/// It sits behind `HTTPServerPipelineHandler` (one request at a time) and ``CORSNIO/CORSChannelHandler``
-/// (which answered preflights and refusals and puts the policy's headers on every head written
-/// here). Nothing leaves the event loop: no task per request, no hop between threads, which is
-/// what lets small requests go through at nginx's pace. Bodies stream both ways with
+/// It sits behind ``CORSNIO/CORSChannelHandler`` (which answered preflights and refusals and puts
+/// the policy's headers on every head written here) and does NIO's pipelining assistance itself:
+/// a request that arrives while the previous answer is still going out waits in a short queue
+/// (reading stops when it grows), and on `ChannelShouldQuiesceEvent` the connection closes once
+/// the answer in flight is complete. Doing it here rather than with `HTTPServerPipelineHandler`
+/// saves re-arming the socket's read interest twice per request. Nothing leaves the event loop: no task per request, no hop between threads, which is
+/// what lets small requests go through at close to nginx's pace. Bodies stream both ways with
 /// backpressure: an upload stops being read while the upstream is behind, and the upstream's
 /// answer stops being read while the client is.
-final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseSink {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// One request on its way: what to send upstream, and how far it got.
+    final class Exchange {
+        let request: HTTPRequestHead
+        let upstreamHead: HTTPRequestHead
+        let start = ContinuousClock.now
+        var connection: UpstreamConnection?
+        /// Body parts that arrived before the upstream connection was ready.
+        var waitingParts: [ByteBuffer] = []
+        var waitingBytes = 0
+        var requestEnded = false
+        var bodySent = false
+        var retried = false
+        /// The status sent to the client once its head went out (0 before).
+        var sentStatus = 0
+
+        init(request: HTTPRequestHead, upstreamHead: HTTPRequestHead) {
+            self.request = request
+            self.upstreamHead = upstreamHead
+        }
+    }
+
     private let route: GatewayRoute
-    private var exchange: UpstreamExchange?
-    private var readPaused = false
+    private var context: ChannelHandlerContext?
+    private var exchange: Exchange?
+    /// Reading stopped because the upload outruns the upstream…
+    private var pausedForUpload = false
+    /// …or because pipelined requests queue up.
+    private var pausedForQueue = false
+    private var readPaused: Bool { pausedForUpload || pausedForQueue }
     private var readPending = false
+    /// Parts of pipelined requests that arrived while an answer was still in flight.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var queuedBytes = 0
+    /// Between a request's head and its end.
+    private var receivingRequest = false
+    /// Close once the answer in flight is complete (graceful shutdown).
+    private var closeAfterAnswer = false
+    private var upstreamPaused = false
     private var flushScheduled = false
-    private var writableWaiters: [EventLoopPromise<Void>] = []
 
     init(route: GatewayRoute) {
         self.route = route
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     // MARK: Client side
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if !queued.isEmpty || (exchange != nil && isHead(part)) {
+            enqueue(part)
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    private func isHead(_ part: HTTPServerRequestPart) -> Bool {
+        if case .head = part { return true }
+        return false
+    }
+
+    private func enqueue(_ part: HTTPServerRequestPart) {
+        queued.append(part)
+        if case .body(let buffer) = part { queuedBytes += buffer.readableBytes }
+        if queued.count > 32 || queuedBytes > 256 * 1024 { pausedForQueue = true }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
+            receivingRequest = true
             forward(head, context: context)
         case .body(let buffer):
-            guard let upload = exchange?.upload else { return }
-            upload.append(buffer)
-            if upload.isAboveHighWatermark { readPaused = true }
+            guard let exchange else { return }
+            if let connection = exchange.connection {
+                exchange.bodySent = true
+                connection.sendBody(buffer)
+                if !connection.isWritable { pausedForUpload = true }
+            } else {
+                exchange.waitingParts.append(buffer)
+                exchange.waitingBytes += buffer.readableBytes
+                if exchange.waitingBytes > 256 * 1024 { pausedForUpload = true }
+            }
         case .end:
-            exchange?.upload?.finish()
+            receivingRequest = false
+            guard let exchange else { return }
+            exchange.requestEnded = true
+            exchange.connection?.sendEnd()
+        }
+    }
+
+    /// The answer in flight is complete: the next pipelined request may go.
+    private func answerCompleted(context: ChannelHandlerContext) {
+        while exchange == nil || !isHead(queued.first ?? .end(nil)), let part = queued.popFirst() {
+            if case .body(let buffer) = part { queuedBytes -= buffer.readableBytes }
+            handle(part, context: context)
+        }
+        if pausedForQueue, queued.count <= 32, queuedBytes <= 256 * 1024 {
+            pausedForQueue = false
+            resumeReadingIfWanted()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if exchange == nil, !receivingRequest {
+            context.close(promise: nil)
+        } else {
+            closeAfterAnswer = true
         }
     }
 
@@ -52,10 +150,9 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            let waiters = writableWaiters
-            writableWaiters.removeAll()
-            for waiter in waiters { waiter.succeed() }
+        if context.channel.isWritable, upstreamPaused {
+            upstreamPaused = false
+            exchange?.connection?.resumeReading()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -63,102 +160,138 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     func channelInactive(context: ChannelHandlerContext) {
         if let exchange {
             self.exchange = nil
-            exchange.upload?.fail(ChannelError.ioOnClosedChannel)
-            exchange.task?.cancel()
+            exchange.connection?.abandon()
         }
-        let waiters = writableWaiters
-        writableWaiters.removeAll()
-        for waiter in waiters { waiter.fail(ChannelError.ioOnClosedChannel) }
         context.fireChannelInactive()
     }
 
     private func forward(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard head.uri.hasPrefix("/") else {
-            answer(
-                head, status: .badRequest, reason: "bad-target",
-                message: "Bad request: the gateway forwards origin-form targets (/path?query), not \(head.uri).",
-                context: context)
+            route.metrics.rejected("bad-target")
+            let rejection = ProxyRejection(
+                .badRequest, reason: "bad-target",
+                "Bad request: the gateway forwards origin-form targets (/path?query), not \(head.uri).")
+            writeAnswer(head, rejection: rejection, since: .now, context: context)
             return
         }
+        route.metrics.countRequest()
+        let exchange = Exchange(request: head, upstreamHead: upstreamHead(for: head, context: context))
+        self.exchange = exchange
+        connect(exchange, context: context)
+    }
+
+    /// The request as the upstream gets it: end-to-end fields, its `Host`, `X-Forwarded-*`, and
+    /// the client's body framing.
+    private func upstreamHead(for head: HTTPRequestHead, context: ChannelHandlerContext) -> HTTPRequestHead {
         var headers = HopByHop.forwardableRequestHeaders(head.headers)
         let clientHost = head.headers.first(name: "host")
         headers.add(name: "Host", value: route.hostField(clientHost: clientHost))
         ForwardedFields.add(
             to: &headers, clientAddress: context.channel.remoteAddress?.ipAddress, originalHost: clientHost)
-
-        var upload: RequestBodyRelay?
-        var body: HTTPClient.Body?
-        let length = head.headers.first(name: "content-length").flatMap { Int64($0) }
-        if length == 0 {
-            body = .byteBuffer(ByteBuffer())
-        } else if length != nil || head.headers.contains(name: "transfer-encoding") {
-            let relay = RequestBodyRelay(eventLoop: context.eventLoop)
-            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-            relay.onDrain = { bound.value.handler.resumeReading(context: bound.value.context) }
-            upload = relay
-            body = relay.body(contentLength: length)
+        if let length = head.headers.first(name: "content-length") {
+            headers.add(name: "Content-Length", value: length)
+        } else if head.headers.contains(name: "transfer-encoding") {
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+        } else if head.method == .POST || head.method == .PUT || head.method == .PATCH {
+            headers.add(name: "Content-Length", value: "0")
         }
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(
-                url: route.url(for: head.uri), method: head.method, headers: headers, body: body)
-        } catch {
-            answer(
-                head, status: .badRequest, reason: "bad-target",
-                message: "Bad request: \(head.uri) is not a path the gateway can forward.", context: context)
-            return
-        }
-        route.metrics.countRequest()
-        let exchange = UpstreamExchange(request: head, upload: upload, handler: self, context: context)
-        self.exchange = exchange
-        exchange.task = route.client.execute(
-            request: request, delegate: exchange, eventLoop: .delegate(on: context.eventLoop),
-            deadline: nil, logger: nil)
+        return HTTPRequestHead(
+            version: .http1_1, method: head.method, uri: route.basePath + head.uri, headers: headers)
     }
 
-    private func resumeReading(context: ChannelHandlerContext) {
-        guard readPaused else { return }
-        readPaused = false
-        if readPending {
+    private func connect(_ exchange: Exchange, context: ChannelHandlerContext) {
+        route.pool.lease(on: context.eventLoop, fresh: exchange.retried).assumeIsolated().whenComplete { result in
+            guard exchange === self.exchange, let context = self.context else {
+                // The client left meanwhile: the connection goes back unused.
+                if case .success(let connection) = result { connection.abandon() }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                self.send(exchange, on: connection)
+            case .failure(let error):
+                self.fail(exchange, (error as? UpstreamConnectionFailure) ?? .connect(error), context: context)
+            }
+        }
+    }
+
+    private func send(_ exchange: Exchange, on connection: UpstreamConnection) {
+        exchange.connection = connection
+        connection.start(exchange.upstreamHead, sink: self)
+        for part in exchange.waitingParts {
+            exchange.bodySent = true
+            connection.sendBody(part)
+        }
+        exchange.waitingParts.removeAll()
+        exchange.waitingBytes = 0
+        if exchange.requestEnded {
+            connection.sendEnd()
+        }
+        if connection.isWritable { resumeReading() }
+    }
+
+    private func resumeReading() {
+        guard pausedForUpload else { return }
+        pausedForUpload = false
+        resumeReadingIfWanted()
+    }
+
+    private func resumeReadingIfWanted() {
+        if !readPaused, readPending, let context {
             readPending = false
             context.read()
         }
     }
 
-    // MARK: Upstream side (called by UpstreamExchange)
+    // MARK: Upstream side (UpstreamResponseSink)
 
-    func upstreamHead(_ head: HTTPResponseHead, of exchange: UpstreamExchange, context: ChannelHandlerContext) {
-        guard exchange === self.exchange else { return }
+    func upstreamHead(_ head: HTTPResponseHead) {
+        guard let exchange, let context else { return }
         route.metrics.observeUpstream(since: exchange.start)
         var headers = HopByHop.forwardableResponseHeaders(head.headers)
-        if !exchange.request.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        if closes(after: exchange.request) { headers.replaceOrAdd(name: "Connection", value: "close") }
         exchange.sentStatus = Int(head.status.code)
         let response = HTTPResponseHead(version: exchange.request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         scheduleFlush(context: context)
     }
 
-    func upstreamBody(
-        _ buffer: ByteBuffer, of exchange: UpstreamExchange, context: ChannelHandlerContext
-    ) -> EventLoopFuture<Void> {
-        guard exchange === self.exchange else { return context.eventLoop.makeSucceededVoidFuture() }
+    func upstreamBody(_ buffer: ByteBuffer) -> Bool {
+        guard let context else { return true }
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         scheduleFlush(context: context)
-        if context.channel.isWritable { return context.eventLoop.makeSucceededVoidFuture() }
         // The client reads slower than the upstream sends: stop reading upstream until it catches up.
-        let waiter = context.eventLoop.makePromise(of: Void.self)
-        writableWaiters.append(waiter)
-        return waiter.futureResult
+        if context.channel.isWritable { return true }
+        upstreamPaused = true
+        return false
     }
 
-    func upstreamFinished(_ exchange: UpstreamExchange, context: ChannelHandlerContext) {
-        guard exchange === self.exchange else { return }
-        finish(exchange, status: exchange.sentStatus, context: context)
+    func upstreamEnd() {
+        guard let exchange, let context else { return }
+        self.exchange = nil
+        upstreamPaused = false
+        // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
+        resumeReading()
+        log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
+        endAnswer(to: exchange.request, context: context)
     }
 
-    func upstreamFailed(_ error: any Error, of exchange: UpstreamExchange, context: ChannelHandlerContext) {
-        guard exchange === self.exchange else { return }
-        exchange.upload?.fail(error)
+    func upstreamFailed(_ failure: UpstreamConnectionFailure) {
+        guard let exchange, let context else { return }
+        fail(exchange, failure, context: context)
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable {
+            resumeReading()
+        } else {
+            pausedForUpload = true
+        }
+    }
+
+    private func fail(_ exchange: Exchange, _ failure: UpstreamConnectionFailure, context: ChannelHandlerContext) {
+        let reused = exchange.connection?.hasCarriedAnExchange ?? false
+        exchange.connection = nil
         guard exchange.sentStatus == 0 else {
             // The answer already started: all that is left is to cut it short, which the client sees.
             self.exchange = nil
@@ -166,37 +299,20 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.close(promise: nil)
             return
         }
-        let rejection = UpstreamFailure.rejection(for: error, upstream: route.configuration.upstream.hostField)
+        // A kept-alive connection the upstream closed while idle: the request never reached it.
+        if case .closed(beforeResponse: true) = failure, reused, !exchange.bodySent, !exchange.retried {
+            exchange.retried = true
+            connect(exchange, context: context)
+            return
+        }
+        let rejection = UpstreamFailure.rejection(for: failure, upstream: route.configuration.upstream.hostField)
         route.metrics.rejected(rejection.reason)
         self.exchange = nil
-        resumeReading(context: context)
+        resumeReading()
         writeAnswer(exchange.request, rejection: rejection, since: exchange.start, context: context)
     }
 
-    private func finish(_ exchange: UpstreamExchange, status: Int, context: ChannelHandlerContext) {
-        self.exchange = nil
-        // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
-        exchange.upload?.fail(ChannelError.outputClosed)
-        resumeReading(context: context)
-        log(exchange.request, status: status, since: exchange.start, context: context)
-        if exchange.request.isKeepAlive {
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
-            scheduleFlush(context: context)
-        } else {
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
-        }
-    }
-
     // MARK: Answers of our own
-
-    private func answer(
-        _ request: HTTPRequestHead, status: HTTPResponse.Status, reason: String, message: String,
-        context: ChannelHandlerContext
-    ) {
-        route.metrics.rejected(reason)
-        writeAnswer(request, rejection: ProxyRejection(status, reason: reason, message), since: .now, context: context)
-    }
 
     /// A plain-text answer from the gateway itself (bad target, upstream down or slow).
     private func writeAnswer(
@@ -208,18 +324,31 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         for field in rejection.headerFields { headers.add(name: field.name.rawName, value: field.value) }
-        if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        if closes(after: request) { headers.add(name: "Connection", value: "close") }
         let status = HTTPResponseStatus(statusCode: rejection.status.code)
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
             promise: nil)
         if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         log(request, status: rejection.status.code, since: start, context: context)
-        if request.isKeepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        } else {
+        endAnswer(to: request, context: context)
+    }
+
+    /// Whether the connection closes once the answer to `request` is out.
+    private func closes(after request: HTTPRequestHead) -> Bool {
+        !request.isKeepAlive || closeAfterAnswer
+    }
+
+    /// Ends the answer; then either closes the connection or lets the next pipelined request go.
+    private func endAnswer(to request: HTTPRequestHead, context: ChannelHandlerContext) {
+        if closes(after: request) {
+            queued.removeAll()
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        } else {
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            scheduleFlush(context: context)
+            answerCompleted(context: context)
         }
     }
 
@@ -232,7 +361,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false
-            context.flush()
+            self.context?.flush()
         }
     }
 

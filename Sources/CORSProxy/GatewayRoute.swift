@@ -1,34 +1,23 @@
-import AsyncHTTPClient
 import Logging
 
-/// What every gateway connection shares: the upstream, the client that reaches it, the log and
-/// the counters.
+/// What every gateway connection shares: the upstream, the pool of connections to it, the log
+/// and the counters.
 struct GatewayRoute: Sendable {
     let configuration: GatewayConfiguration
-    let client: HTTPClient
+    let pool: UpstreamPool
     let logger: Logger
     let metrics = ProxyMetrics(prefix: "cors_gateway")
-    /// `scheme://host:port` of the upstream, at its checked address when it was an IP literal.
-    let upstreamOrigin: String
     /// The upstream URL's path without query and trailing `/`: request targets are appended to it.
-    let basePath: Substring
+    let basePath: String
 
-    init(configuration: GatewayConfiguration, client: HTTPClient, logger: Logger) {
+    init(configuration: GatewayConfiguration, pool: UpstreamPool, logger: Logger) {
         self.configuration = configuration
-        self.client = client
+        self.pool = pool
         self.logger = logger
-        let upstream = configuration.upstream
-        self.upstreamOrigin =
-            "\(upstream.scheme.rawValue)://\(upstream.address?.uriHost ?? upstream.host):\(upstream.port)"
-        var base = Substring(upstream.pathAndQuery)
+        var base = Substring(configuration.upstream.pathAndQuery)
         if let query = base.firstIndex(of: "?") { base = base[..<query] }
         while base.hasSuffix("/") { base = base.dropLast() }
-        self.basePath = base
-    }
-
-    /// The upstream URL for a client's origin-form request target (`/path?query`).
-    func url(for target: String) -> String {
-        upstreamOrigin + basePath + target
+        self.basePath = String(base)
     }
 
     /// The `Host` the upstream sees: its own, or the client's with `preserveHost`.

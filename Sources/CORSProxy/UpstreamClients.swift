@@ -93,6 +93,7 @@ public final class UpstreamClients: Sendable {
 enum UpstreamFailure {
     static func rejection(for error: any Error, upstream: String) -> ProxyRejection {
         if let rejection = error as? ProxyRejection { return rejection }
+        if let failure = error as? UpstreamConnectionFailure { return rejection(for: failure, upstream: upstream) }
         if let clientError = error as? HTTPClientError {
             switch clientError {
             case .connectTimeout:
@@ -114,5 +115,24 @@ enum UpstreamFailure {
         }
         return ProxyRejection(
             .badGateway, reason: "upstream-error", "Bad gateway: could not reach \(upstream) (\(error)).")
+    }
+
+    static func rejection(for failure: UpstreamConnectionFailure, upstream: String) -> ProxyRejection {
+        switch failure {
+        case .connectTimeout:
+            ProxyRejection(
+                .gatewayTimeout, reason: "upstream-timeout", "Gateway timeout: connecting to \(upstream) timed out.")
+        case .readTimeout:
+            ProxyRejection(
+                .gatewayTimeout, reason: "upstream-timeout", "Gateway timeout: \(upstream) stopped answering.")
+        case .closed:
+            ProxyRejection(.badGateway, reason: "upstream-error", "Bad gateway: \(upstream) closed the connection.")
+        case .malformed(let error):
+            ProxyRejection(
+                .badGateway, reason: "upstream-error", "Bad gateway: \(upstream) sent a malformed answer (\(error)).")
+        case .connect(let error):
+            ProxyRejection(
+                .badGateway, reason: "upstream-error", "Bad gateway: could not reach \(upstream) (\(error)).")
+        }
     }
 }

@@ -15,8 +15,13 @@ enum GatewayServe {
             FileHandle.standardError.write(Data("error: --upstream \(upstream): \(error.message)\n".utf8))
             throw ExitCode(2)
         }
-        let clients = UpstreamClients()
-        let gateway = Gateway(configuration: configuration, clients: clients, logger: logger)
+        let gateway: Gateway
+        do {
+            gateway = try Gateway(configuration: configuration, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("error: --upstream \(upstream): TLS setup failed: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         let app = gateway.makeApplication(
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
@@ -31,9 +36,9 @@ enum GatewayServe {
             // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
             try await app.runUntilSignalled(logger: logger)
         } catch {
-            try? await clients.shutdown()
+            await gateway.shutdown()
             throw error
         }
-        try await clients.shutdown()
+        await gateway.shutdown()
     }
 }

@@ -76,11 +76,12 @@ final class RawUpstream: Sendable {
     func gatewaySurvives(_ fault: Fault) async throws {
         let upstream = try await RawUpstream(reply: fault.reply)
         let policy = try CORSPolicy(CORSConfiguration(origins: ["http://app.test"]))
-        let clients = loopbackOnlyClients(readTimeout: .seconds(2))
-        let gateway = Gateway(
+        var connections = UpstreamPool.Configuration()
+        connections.readTimeout = .seconds(2)
+        let gateway = try Gateway(
             configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstream.port)", policy: policy),
-            clients: clients, logger: quiet("gateway"))
-        let app = ServerUnderTest(gateway: gateway, clients: clients)
+            connections: connections, logger: quiet("gateway"))
+        let app = ServerUnderTest(gateway: gateway)
         try await app.test(.ahc(.http)) { client in
             do {
                 let response = try await client.execute(uri: "/x", method: .get, headers: [.origin: "http://app.test"])

@@ -14,9 +14,11 @@ import Testing
     static func gateway(port: Int, readTimeout: TimeAmount = .seconds(5)) throws -> ServerUnderTest {
         let policy = try CORSPolicy(CORSConfiguration(origins: [origin], methods: ["GET", "POST", "PUT"]))
         let configuration = try GatewayConfiguration(upstream: "http://127.0.0.1:\(port)", policy: policy)
-        let clients = loopbackOnlyClients(readTimeout: readTimeout)
-        let gateway = Gateway(configuration: configuration, clients: clients, logger: quiet("gateway"))
-        return ServerUnderTest(gateway: gateway, clients: clients)
+        var connections = UpstreamPool.Configuration()
+        connections.connectTimeout = .seconds(2)
+        connections.readTimeout = readTimeout
+        return ServerUnderTest(
+            gateway: try Gateway(configuration: configuration, connections: connections, logger: quiet("gateway")))
     }
 
     @Test func upstreamAllowOriginIsReplacedByThePolicys() async throws {

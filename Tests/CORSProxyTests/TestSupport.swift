@@ -146,44 +146,47 @@ func makeProxy(
     return ServerUnderTest(router: proxy.makeRouter(), clients: clients)
 }
 
-/// A gateway or proxy application and the upstream clients it owns, shut down after the test.
+/// A gateway or proxy application, and what to shut down after the test.
 struct ServerUnderTest {
     enum Server {
-        case router(Router<ProxyRequestContext>)
+        case router(Router<ProxyRequestContext>, UpstreamClients)
         case gateway(Gateway)
     }
 
     let server: Server
-    let clients: UpstreamClients
 
     init(router: Router<ProxyRequestContext>, clients: UpstreamClients) {
-        self.server = .router(router)
-        self.clients = clients
+        self.server = .router(router, clients)
     }
 
-    init(gateway: Gateway, clients: UpstreamClients) {
+    init(gateway: Gateway) {
         self.server = .gateway(gateway)
-        self.clients = clients
     }
 
     func test<T: Sendable>(
         _ setup: TestingSetup, _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         let configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
-        do {
-            let value: T
-            switch server {
-            case .router(let router):
-                let app = Application(router: router, configuration: configuration, logger: quiet("server"))
-                value = try await app.test(setup, body)
-            case .gateway(let gateway):
-                value = try await gateway.makeApplication(configuration: configuration).test(setup, body)
+        switch server {
+        case .router(let router, let clients):
+            let app = Application(router: router, configuration: configuration, logger: quiet("server"))
+            do {
+                let value = try await app.test(setup, body)
+                try await clients.shutdown()
+                return value
+            } catch {
+                try? await clients.shutdown()
+                throw error
             }
-            try await clients.shutdown()
-            return value
-        } catch {
-            try? await clients.shutdown()
-            throw error
+        case .gateway(let gateway):
+            do {
+                let value = try await gateway.makeApplication(configuration: configuration).test(setup, body)
+                await gateway.shutdown()
+                return value
+            } catch {
+                await gateway.shutdown()
+                throw error
+            }
         }
     }
 }

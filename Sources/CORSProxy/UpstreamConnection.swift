@@ -1,0 +1,210 @@
+import NIOCore
+import NIOHTTP1
+
+/// What an upstream connection reports to the exchange it carries; called on its event loop.
+protocol UpstreamResponseSink: AnyObject {
+    func upstreamHead(_ head: HTTPResponseHead)
+    /// Returns whether to go on reading the upstream (false: the client is behind; wait for
+    /// ``UpstreamConnection/resumeReading()``).
+    func upstreamBody(_ buffer: ByteBuffer) -> Bool
+    func upstreamEnd()
+    func upstreamFailed(_ failure: UpstreamConnectionFailure)
+    /// The upstream connection can take more of the request body (or can't).
+    func upstreamWritabilityChanged(isWritable: Bool)
+}
+
+/// Why an exchange with the upstream failed, for a 502 or 504 that says so.
+enum UpstreamConnectionFailure: Error {
+    case connect(any Error)
+    case connectTimeout
+    case readTimeout
+    /// Closed before the response ended; `beforeResponse` when not a byte of it came.
+    case closed(beforeResponse: Bool)
+    case malformed(any Error)
+}
+
+/// One keep-alive HTTP/1.1 connection to the gateway's upstream, carrying one exchange at a time.
+///
+/// The last handler of an upstream channel (after NIO's client codec). It is only touched on its
+/// channel's event loop, which is also the event loop of the client connection using it: the
+/// pool hands out connections of the caller's own loop, so a request never changes threads.
+/// (`@unchecked Sendable` only so a future can carry it to that same loop.)
+final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private weak var pool: UpstreamLoopPool?
+    private var context: ChannelHandlerContext?
+    private var sink: (any UpstreamResponseSink)?
+    private let readTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
+    private let maximumIdle: Int
+    /// The last sign of life (request sent, bytes read); the timer compares against it.
+    private var lastActivity = NIODeadline.now()
+    private var timer: Scheduled<Void>?
+    private var responseStarted = false
+    private var requestComplete = false
+    private var keepAlive = true
+    private var readPaused = false
+    private var readPending = false
+    private(set) var isActive = false
+    /// Whether an exchange already went through (a reused connection may have been closed by the
+    /// upstream meanwhile, so a failure before any response is worth one retry).
+    private(set) var hasCarriedAnExchange = false
+
+    init(pool: UpstreamLoopPool, readTimeout: TimeAmount, idleTimeout: TimeAmount, maximumIdle: Int) {
+        self.pool = pool
+        self.readTimeout = readTimeout
+        self.idleTimeout = idleTimeout
+        self.maximumIdle = maximumIdle
+    }
+
+    var isIdle: Bool { isActive && sink == nil }
+
+    // MARK: Used by the exchange
+
+    /// Starts an exchange: the head goes out now, the body and end as the caller sends them.
+    func start(_ head: HTTPRequestHead, sink: any UpstreamResponseSink) {
+        guard let context else {
+            sink.upstreamFailed(.closed(beforeResponse: true))
+            return
+        }
+        self.sink = sink
+        responseStarted = false
+        requestComplete = false
+        keepAlive = head.isKeepAlive
+        lastActivity = .now()
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+    }
+
+    func sendBody(_ buffer: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+    }
+
+    func sendEnd() {
+        lastActivity = .now()
+        requestComplete = true
+        context?.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func resumeReading() {
+        guard readPaused else { return }
+        readPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The exchange is abandoned (the client went away): the connection can't be reused.
+    func abandon() {
+        sink = nil
+        close()
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { becameActive(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        becameActive(context: context)
+        context.fireChannelActive()
+    }
+
+    private func becameActive(context: ChannelHandlerContext) {
+        guard !isActive else { return }
+        isActive = true
+        lastActivity = .now()
+        scheduleTimer(in: min(readTimeout, idleTimeout))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
+        guard let sink else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            responseStarted = true
+            if !head.isKeepAlive { keepAlive = false }
+            sink.upstreamHead(head)
+        case .body(let buffer):
+            if !sink.upstreamBody(buffer) { readPaused = true }
+        case .end:
+            self.sink = nil
+            hasCarriedAnExchange = true
+            // A pause for a slow client ends with its answer: the next exchange starts reading.
+            resumeReading()
+            // An answer that came before the whole request was sent leaves the connection mid-request.
+            if keepAlive, requestComplete, let pool {
+                pool.release(self, maximumIdle: maximumIdle)
+            } else {
+                context.close(promise: nil)
+            }
+            sink.upstreamEnd()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        sink?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(.malformed(error))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        timer?.cancel()
+        timer = nil
+        pool?.remove(self)
+        fail(.closed(beforeResponse: !responseStarted))
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    private func fail(_ failure: UpstreamConnectionFailure) {
+        guard let sink else { return }
+        self.sink = nil
+        sink.upstreamFailed(failure)
+    }
+
+    /// One timer per connection, not per request: it fires, looks at `lastActivity`, and either
+    /// acts (504 for a silent upstream, closing an idle connection) or sleeps for the rest.
+    private func scheduleTimer(in delay: TimeAmount) {
+        guard let context else { return }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard isActive, let context = self.context else { return }
+            let silentFor = NIODeadline.now() - lastActivity
+            let limit = sink == nil ? idleTimeout : readTimeout
+            if silentFor >= limit {
+                if sink != nil { fail(.readTimeout) }
+                context.close(promise: nil)
+            } else {
+                // Never sleep longer than the shorter limit: an exchange may start while idle.
+                scheduleTimer(in: min(limit - silentFor, min(readTimeout, idleTimeout)))
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// Keep-alive connections to the gateway's one upstream, kept per event loop.
+///
+/// A client connection asks the pool of its own event loop, so the request, the upstream
+/// connection and the answer all stay on one thread (what nginx does with its workers). Each
+/// loop keeps at most `maximumIdlePerLoop` idle connections; more are closed when released.
+public final class UpstreamPool: Sendable {
+    public struct Configuration: Sendable {
+        public var connectTimeout: TimeAmount = .seconds(10)
+        /// The longest silence while an answer is awaited: then 504.
+        public var readTimeout: TimeAmount = .seconds(30)
+        /// How long an unused connection is kept.
+        public var idleTimeout: TimeAmount = .seconds(60)
+        public var maximumIdlePerLoop = 64
+
+        public init() {}
+    }
+
+    let host: String
+    let port: Int
+    /// Set for `https` upstreams; `serverName` is the name checked against the certificate.
+    let tls: (context: NIOSSLContext, serverName: String?)?
+    let configuration: Configuration
+    private let loops: [ObjectIdentifier: UpstreamLoopPool]
+
+    /// - Parameters:
+    ///   - target: the upstream (scheme, host or checked address, port).
+    ///   - group: the event loops the server's connections run on.
+    ///   - tlsConfiguration: for `https`; nil uses the system's trust roots.
+    init(
+        target: TargetURL, configuration: Configuration, group: any EventLoopGroup,
+        tlsConfiguration: TLSConfiguration? = nil
+    ) throws {
+        self.host = target.address?.description ?? target.host
+        self.port = target.port
+        self.configuration = configuration
+        if target.scheme == .https {
+            let context = try NIOSSLContext(configuration: tlsConfiguration ?? .makeClientConfiguration())
+            self.tls = (context, target.address == nil ? target.host : nil)
+        } else {
+            self.tls = nil
+        }
+        var loops: [ObjectIdentifier: UpstreamLoopPool] = [:]
+        for eventLoop in group.makeIterator() {
+            loops[ObjectIdentifier(eventLoop)] = UpstreamLoopPool(eventLoop: eventLoop)
+        }
+        self.loops = loops
+    }
+
+    /// A connection on `eventLoop`: an idle one at once (unless `fresh`), or a new one once connected.
+    func lease(on eventLoop: any EventLoop, fresh: Bool = false) -> EventLoopFuture<UpstreamConnection> {
+        guard let loopPool = loops[ObjectIdentifier(eventLoop)] else {
+            // A loop of another group: served, but never pooled.
+            return connect(on: eventLoop, pool: UpstreamLoopPool(eventLoop: eventLoop))
+        }
+        if !fresh, let idle = loopPool.takeIdle() { return eventLoop.makeSucceededFuture(idle) }
+        return connect(on: eventLoop, pool: loopPool)
+    }
+
+    private func connect(on eventLoop: any EventLoop, pool: UpstreamLoopPool) -> EventLoopFuture<UpstreamConnection> {
+        let configuration = self.configuration
+        let tls = self.tls
+        let maximumIdle = configuration.maximumIdlePerLoop
+        return ClientBootstrap(group: eventLoop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let operations = channel.pipeline.syncOperations
+                    if let tls {
+                        try operations.addHandler(
+                            try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                    }
+                    try operations.addHTTPClientHandlers()
+                    let connection = UpstreamConnection(
+                        pool: pool, readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout,
+                        maximumIdle: maximumIdle)
+                    try operations.addHandler(connection)
+                }
+            }
+            .connect(host: host, port: port)
+            .flatMapThrowing { channel in
+                try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+            }
+            .flatMapErrorThrowing { error in
+                if case ChannelError.connectTimeout = error { throw UpstreamConnectionFailure.connectTimeout }
+                if error is UpstreamConnectionFailure { throw error }
+                throw UpstreamConnectionFailure.connect(error)
+            }
+    }
+
+    /// Closes every idle connection; call once the server stopped.
+    public func shutdown() async {
+        for loopPool in loops.values {
+            try? await loopPool.eventLoop.submit { loopPool.closeAll() }.get()
+        }
+    }
+}
+
+/// The idle connections of one event loop; only touched on that loop.
+final class UpstreamLoopPool: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    private var idle: [UpstreamConnection] = []
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// The most recently used idle connection (warmest, least likely to have timed out upstream).
+    func takeIdle() -> UpstreamConnection? {
+        eventLoop.assertInEventLoop()
+        while let connection = idle.popLast() {
+            if connection.isIdle { return connection }
+        }
+        return nil
+    }
+
+    /// Keeps a connection whose exchange ended, or closes it when the loop has enough.
+    func release(_ connection: UpstreamConnection, maximumIdle: Int) {
+        eventLoop.assertInEventLoop()
+        if idle.count < maximumIdle {
+            idle.append(connection)
+        } else {
+            connection.close()
+        }
+    }
+
+    func remove(_ connection: UpstreamConnection) {
+        idle.removeAll { $0 === connection }
+    }
+
+    func closeAll() {
+        let all = idle
+        idle.removeAll()
+        for connection in all { connection.close() }
+    }
+}

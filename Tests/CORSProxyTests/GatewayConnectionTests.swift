@@ -1,0 +1,250 @@
+import CORS
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Testing
+
+@testable import CORSProxy
+
+/// Sends raw bytes on one connection and collects what comes back until `done` says so, the
+/// server closes, or `timeout` passes. With `readDelay`, nothing is read for that long (a slow client).
+func rawExchange(
+    port: Int, _ request: String, timeout: TimeAmount = .seconds(2), readDelay: TimeAmount? = nil,
+    done: @escaping @Sendable (String) -> Bool
+) async throws -> String {
+    let received = NIOLockedValueBox("")
+    let finished = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(
+                    Collector(received: received, done: done, finished: finished))
+            }
+        }
+        .channelOption(.autoRead, value: readDelay == nil)
+        .connect(host: "127.0.0.1", port: port).get()
+    try await channel.writeAndFlush(ByteBuffer(string: request))
+    if let readDelay {
+        try await Task.sleep(for: .nanoseconds(readDelay.nanoseconds))
+        try await channel.setOption(.autoRead, value: true)
+    }
+    let timeout = channel.eventLoop.scheduleTask(in: timeout) { finished.succeed() }
+    try await finished.futureResult.get()
+    timeout.cancel()
+    try? await channel.close()
+    return received.withLockedValue { $0 }
+}
+
+private final class Collector: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let received: NIOLockedValueBox<String>
+    let done: @Sendable (String) -> Bool
+    let finished: EventLoopPromise<Void>
+
+    init(
+        received: NIOLockedValueBox<String>, done: @escaping @Sendable (String) -> Bool,
+        finished: EventLoopPromise<Void>
+    ) {
+        self.received = received
+        self.done = done
+        self.finished = finished
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let text = String(buffer: unwrapInboundIn(data))
+        let all = received.withLockedValue { value in
+            value += text
+            return value
+        }
+        // Large answers: only the tail is looked at, or every read would rescan megabytes.
+        if done(all.utf8.count < 1 << 20 ? all : String(all.suffix(64 * 1024))) { finished.succeed() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finished.succeed()
+    }
+}
+
+/// An upstream that answers the first request on each connection and closes the connection,
+/// silently, when a second one comes: a keep-alive connection the upstream dropped while idle.
+final class OneShotUpstream: Sendable {
+    let channel: any Channel
+    let requests = NIOLockedValueBox(0)
+    var port: Int { channel.localAddress!.port! }
+
+    init() async throws {
+        let requests = self.requests
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Answerer(requests: requests))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    func close() async throws { try await channel.close() }
+
+    final class Answerer: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let requests: NIOLockedValueBox<Int>
+        var answered = false
+        init(requests: NIOLockedValueBox<Int>) { self.requests = requests }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard !answered else {
+                context.close(promise: nil)
+                return
+            }
+            answered = true
+            requests.withLockedValue { $0 += 1 }
+            let reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: reply)), promise: nil)
+        }
+    }
+}
+
+@Suite struct GatewayConnectionTests {
+    static let origin = GatewayTests.origin
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let request = { (path: String) in
+                    "GET \(path) HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                }
+                let text = try await rawExchange(
+                    port: client.port!, request("/echo/first") + request("/echo/second") + request("/echo/third")
+                ) { $0.components(separatedBy: "HTTP/1.1 200").count == 4 && $0.contains("GET /echo/third") }
+                let first = try #require(text.range(of: "GET /echo/first"))
+                let second = try #require(text.range(of: "GET /echo/second"))
+                let third = try #require(text.range(of: "GET /echo/third"))
+                #expect(first.lowerBound < second.lowerBound && second.lowerBound < third.lowerBound)
+                #expect(
+                    text.lowercased().components(separatedBy: "access-control-allow-origin: \(Self.origin)").count == 4)
+            }
+        }
+    }
+
+    @Test func pipelinedPreflightWaitsForTheAnswerBeforeIt() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "GET /echo/first HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                        + "OPTIONS /echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
+                        + "Access-Control-Request-Method: PUT\r\n\r\n"
+                ) { $0.contains("HTTP/1.1 204") }
+                let answer = try #require(text.range(of: "GET /echo/first"))
+                let preflight = try #require(text.range(of: "HTTP/1.1 204"))
+                #expect(answer.lowerBound < preflight.lowerBound)
+            }
+        }
+    }
+
+    @Test func aSlowClientPausesTheUpstreamAndTheConnectionIsReusedAfterwards() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let big = 8 << 20
+                let request = { (path: String) in
+                    "GET \(path) HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                }
+                // Not reading for a while fills the socket buffers: the gateway stops reading upstream.
+                let text = try await rawExchange(
+                    port: client.port!, request("/bytes/\(big)") + request("/echo/after"), timeout: .seconds(4),
+                    readDelay: .milliseconds(500)
+                ) { $0.contains("GET /echo/after") }
+                #expect(text.utf8.count > big)
+                #expect(text.contains("GET /echo/after"))
+                // The upstream connection that was paused serves the next client without a stall.
+                let again = try await client.execute(uri: "/echo/again", method: .get, headers: [.origin: Self.origin])
+                #expect(again.status == .ok)
+            }
+        }
+    }
+
+    @Test func headAndConnectionClose() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let head = try await rawExchange(
+                    port: client.port!,
+                    "HEAD /bytes/100 HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\nConnection: close\r\n\r\n"
+                ) { _ in false }
+                #expect(head.hasPrefix("HTTP/1.1 200"))
+                #expect(head.lowercased().contains("connection: close"))
+                // No body after the head, and the gateway closed the connection (rawExchange returned).
+                #expect(head.hasSuffix("\r\n\r\n"))
+            }
+        }
+    }
+
+    @Test func aDroppedKeepAliveConnectionIsRetriedOnce() async throws {
+        let upstream = try await OneShotUpstream()
+        let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
+        let gateway = try Gateway(
+            configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstream.port)", policy: policy),
+            logger: quiet("gateway"))
+        try await ServerUnderTest(gateway: gateway).test(.live) { client in
+            for _ in 0..<3 {
+                let response = try await client.execute(uri: "/x", method: .get, headers: [.origin: Self.origin])
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "ok")
+            }
+        }
+        #expect(upstream.requests.withLockedValue { $0 } == 3)
+        try await upstream.close()
+    }
+
+    @Test func aSilentUpstreamOnAReusedConnectionIs504() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort, readTimeout: .milliseconds(300)).test(.live) { client in
+                let warm = try await client.execute(uri: "/echo", method: .get, headers: [.origin: Self.origin])
+                #expect(warm.status == .ok)
+                let slow = try await client.execute(uri: "/slow", method: .get, headers: [.origin: Self.origin])
+                #expect(slow.status == .gatewayTimeout)
+                #expect(slow.headers[.accessControlAllowOrigin] == Self.origin)
+            }
+        }
+    }
+
+    @Test func gracefulShutdownFinishesTheRequestInFlight() async throws {
+        try await withUpstream { upstreamPort in
+            let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
+            let gateway = try Gateway(
+                configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstreamPort)", policy: policy),
+                logger: quiet("gateway"))
+            let port = NIOLockedValueBox(0)
+            let running = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+            let app = gateway.makeApplication(
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in
+                    port.withLockedValue { $0 = channel.localAddress!.port! }
+                    running.succeed()
+                })
+            let group = ServiceGroup(services: [app], logger: quiet("group"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await running.futureResult.get()
+                let answer = Task {
+                    try await rawExchange(
+                        port: port.withLockedValue { $0 },
+                        "GET /slow HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n",
+                        timeout: .seconds(10)
+                    ) { $0.contains("late") }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                await group.triggerGracefulShutdown()
+                let text = try await answer.value
+                #expect(text.hasPrefix("HTTP/1.1 200"))
+                #expect(text.hasSuffix("late"))
+                try await tasks.waitForAll()
+            }
+            await gateway.shutdown()
+        }
+    }
+}
