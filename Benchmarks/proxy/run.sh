@@ -5,11 +5,14 @@
 #   gateway - cors serve --upstream http://127.0.0.1:18081 (port 18083)
 #   proxy   - cors proxy --allow-private, URL /http://127.0.0.1:18081/... (port 18084)
 # with 1 KiB and 1 MiB bodies, in one run. Writes BENCHMARKS-proxy.md (or $OUT).
-# Usage: Benchmarks/proxy/run.sh [DURATION_SECONDS]   (env: CONNECTIONS, THREADS, SCRATCH, OUT)
+# Every row runs ROUNDS times, interleaved (round 1: every server and size, then round 2…), and
+# the table shows each server's median: this machine is shared and single runs vary by ±15 %.
+# Usage: Benchmarks/proxy/run.sh [DURATION_SECONDS]   (env: ROUNDS, CONNECTIONS, THREADS, SCRATCH, OUT)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=${1:-10}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 SCRATCH=${SCRATCH:-$ROOT/.build-release-proxy}
@@ -69,19 +72,27 @@ wait_for 18081; wait_for 18082; wait_for 18083; wait_for 18084
 # wrk prints latency in us/ms/s; normalise to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 
-declare -A RPS P50 P99
-run() { # name size url
-    local out
+declare -A RPS P50 P99 ALL_RPS ALL_P50 ALL_P99
+DETAILS=""
+run() { # name size url round
+    local out rps p50 p99
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Origin: $ORIGIN" "$3")
     if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
         echo "$1 $2: wrk saw error responses; the figures would be meaningless:" >&2
         echo "$out" >&2
         exit 1
     fi
-    RPS[$1/$2]=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    P50[$1/$2]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
-    P99[$1/$2]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-    echo "$1 $2: ${RPS[$1/$2]} req/s, p50 ${P50[$1/$2]} ms, p99 ${P99[$1/$2]} ms" >&2
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    ALL_RPS[$1/$2]+="$rps "
+    ALL_P50[$1/$2]+="$p50 "
+    ALL_P99[$1/$2]+="$p99 "
+    DETAILS+="| $4 | $2 | $1 | $rps | $p50 | $p99 |"$'\n'
+    echo "round $4: $1 $2: $rps req/s, p50 $p50 ms, p99 $p99 ms" >&2
+}
+median() { # numbers...
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # The answers must be right before they are fast: one ACAO, the policy's.
@@ -109,22 +120,33 @@ if command -v curl >/dev/null; then
     done
 fi
 
-for size in 1k 1m; do
-    run direct $size "http://127.0.0.1:18081/$size"
-    run nginx $size "http://127.0.0.1:18082/$size"
-    run gateway $size "http://127.0.0.1:18083/$size"
-    run proxy $size "http://127.0.0.1:18084/http://127.0.0.1:18081/$size"
+for round in $(seq 1 "$ROUNDS"); do
+    for size in 1k 1m; do
+        run direct $size "http://127.0.0.1:18081/$size" "$round"
+        run nginx $size "http://127.0.0.1:18082/$size" "$round"
+        run gateway $size "http://127.0.0.1:18083/$size" "$round"
+        run proxy $size "http://127.0.0.1:18084/http://127.0.0.1:18081/$size" "$round"
+    done
+done
+for key in "${!ALL_RPS[@]}"; do
+    # shellcheck disable=SC2086 # the lists are space-separated numbers
+    RPS[$key]=$(median ${ALL_RPS[$key]})
+    # shellcheck disable=SC2086
+    P50[$key]=$(median ${ALL_P50[$key]})
+    # shellcheck disable=SC2086
+    P99[$key]=$(median ${ALL_P99[$key]})
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 {
     echo "## Gateway and proxy"
     echo
-    echo "wrk on loopback, $THREADS threads, $CONNECTIONS connections, ${DURATION} s per row, release build, $(nproc) cores,"
+    echo "wrk on loopback, $THREADS threads, $CONNECTIONS connections, ${DURATION} s per run, median of $ROUNDS interleaved rounds,"
+    echo "release build, $(nproc) cores (shared by wrk, the upstream and the server under test),"
     echo "$(date -u +%Y-%m-%d). Upstream: nginx serving static files (\`Benchmarks/proxy/upstream.conf\`); \`nginx\` is"
     echo "nginx as a CORS reverse proxy (\`Benchmarks/proxy/nginx.conf\`, its own two workers); \`gateway\` is"
     echo "\`cors serve --upstream\`; \`proxy\` is \`cors proxy\`: each a separate process in front of the same upstream."
-    echo "Reproduce: \`Benchmarks/proxy/run.sh $DURATION\`."
+    echo "Reproduce: \`ROUNDS=$ROUNDS Benchmarks/proxy/run.sh $DURATION\`."
     echo
     echo "| body | server | req/s | × direct | × nginx | p50 ms | p99 ms | p99 × nginx |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -138,5 +160,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     done
     echo
     echo "Target (issue 5): the gateway at ≥ 0.60 × nginx's requests per second with p99 ≤ 2 × nginx's."
+    echo
+    echo "<details><summary>Every run</summary>"
+    echo
+    echo "| round | body | server | req/s | p50 ms | p99 ms |"
+    echo "| --: | --- | --- | --: | --: | --: |"
+    printf '%s' "$DETAILS"
+    echo
+    echo "</details>"
 } >"$OUT"
 cat "$OUT"

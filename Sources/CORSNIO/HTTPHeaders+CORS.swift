@@ -57,20 +57,21 @@ extension Substring {
     }
 }
 
-/// Allocation-free ASCII case-insensitive comparisons (`lowered` is lower case).
-enum ASCII {
+/// Allocation-free ASCII case-insensitive comparisons (`lowered` is lower case); also used by the
+/// gateway's header filtering.
+package enum ASCII {
     @inline(__always)
-    static func lower(_ byte: UInt8) -> UInt8 {
+    package static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
-    static func equalsIgnoringCase<S: StringProtocol>(_ value: S, _ lowered: StaticString) -> Bool {
+    package static func equalsIgnoringCase<S: StringProtocol>(_ value: S, _ lowered: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
         guard value.utf8.count == expected.count else { return false }
         return zip(value.utf8, expected).allSatisfy { lower($0) == $1 }
     }
 
-    static func hasPrefixIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
+    package static func hasPrefixIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
         guard value.utf8.count >= expected.count else { return false }
         return zip(value.utf8, expected).allSatisfy { lower($0) == $1 }

@@ -19,11 +19,11 @@ public struct GatewayChannel: ServerChildChannel {
         let route = self.route
         return channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
-            // Pipelining and quiescing are GatewayForwardHandler's. Outbound fields come from
-            // llhttp-parsed upstream heads and the validated policy: re-validating every response
-            // head would only cost time.
+            // Pipelining, quiescing and the 400 for unparsable requests are GatewayForwardHandler's
+            // (one handler less on every part's way). Outbound fields come from llhttp-parsed
+            // upstream heads and the validated policy: re-validating every head would only cost time.
             try operations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
             try operations.addHandler(CORSChannelHandler(route.configuration.policy))
             try operations.addHandler(GatewayForwardHandler(route: route))
             return Value(channel: channel)

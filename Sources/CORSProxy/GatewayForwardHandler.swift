@@ -57,7 +57,8 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Close once the answer in flight is complete (graceful shutdown).
     private var closeAfterAnswer = false
     private var upstreamPaused = false
-    private var flushScheduled = false
+    /// Parts of an answer were written since the last flush.
+    private var flushPending = false
 
     init(route: GatewayRoute) {
         self.route = route
@@ -127,6 +128,28 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             pausedForQueue = false
             resumeReadingIfWanted()
         }
+    }
+
+    /// A request NIO could not parse: 400 unless an answer is already going out, then the
+    /// decoder closes the connection (what `HTTPServerProtocolErrorHandler` does).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            if let exchange {
+                self.exchange = nil
+                exchange.connection?.abandon()
+                if exchange.sentStatus != 0 {
+                    context.fireErrorCaught(error)
+                    return
+                }
+            }
+            queued.removeAll()
+            let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))),
+                promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        context.fireErrorCaught(error)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -253,13 +276,13 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         exchange.sentStatus = Int(head.status.code)
         let response = HTTPResponseHead(version: exchange.request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
-        scheduleFlush(context: context)
+        flushPending = true
     }
 
     func upstreamBody(_ buffer: ByteBuffer) -> Bool {
         guard let context else { return true }
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        scheduleFlush(context: context)
+        flushPending = true
         // The client reads slower than the upstream sends: stop reading upstream until it catches up.
         if context.channel.isWritable { return true }
         upstreamPaused = true
@@ -331,7 +354,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             promise: nil)
         if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         log(request, status: rejection.status.code, since: start, context: context)
-        endAnswer(to: request, context: context)
+        endAnswer(to: request, flushNow: true, context: context)
     }
 
     /// Whether the connection closes once the answer to `request` is out.
@@ -340,29 +363,34 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Ends the answer; then either closes the connection or lets the next pipelined request go.
-    private func endAnswer(to request: HTTPRequestHead, context: ChannelHandlerContext) {
+    /// An answer relayed from the upstream is flushed when the upstream's read completes.
+    private func endAnswer(to request: HTTPRequestHead, flushNow: Bool = false, context: ChannelHandlerContext) {
         if closes(after: request) {
             queued.removeAll()
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         } else {
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
-            scheduleFlush(context: context)
+            if flushNow {
+                flushPending = false
+                context.flush()
+            } else {
+                flushPending = true
+            }
             answerCompleted(context: context)
         }
     }
 
     // MARK: Helpers
 
-    /// Flushes once the event loop finished its current batch of reads: a small answer (head,
-    /// body and end read from the upstream at once) leaves in one write, a streamed one chunk by chunk.
-    private func scheduleFlush(context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            self.context?.flush()
-        }
+    /// Flushes once the upstream's current batch of reads is delivered: a small answer read at
+    /// once (head, body and end) leaves in one write, a streamed one chunk by chunk, and no task
+    /// is scheduled for it (an event loop with tasks queued never sleeps, which on a shared machine
+    /// starves the kernel's network softirq thread).
+    func upstreamReadComplete() {
+        guard flushPending, let context else { return }
+        flushPending = false
+        context.flush()
     }
 
     private func log(

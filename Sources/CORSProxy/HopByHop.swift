@@ -1,3 +1,4 @@
+import CORSNIO
 import HTTPTypes
 import NIOHTTP1
 
@@ -40,14 +41,31 @@ enum HopByHop {
         return headers
     }
 
-    /// The same for a request that arrived as NIO `HTTPHeaders` (the gateway's event-loop path).
-    static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let listed = listedInConnection(headers["connection"])
+    /// Whether `name` (any case) is one of the fixed hop-by-hop names or `Proxy-*`, without
+    /// allocating: the gateway asks this for every field of every request and answer.
+    static func isHopByHopName(_ name: String) -> Bool {
+        let fixed =
+            switch name.utf8.count {
+            case 2: ASCII.equalsIgnoringCase(name, "te")
+            case 7: ASCII.equalsIgnoringCase(name, "trailer") || ASCII.equalsIgnoringCase(name, "upgrade")
+            case 10: ASCII.equalsIgnoringCase(name, "connection") || ASCII.equalsIgnoringCase(name, "keep-alive")
+            case 17: ASCII.equalsIgnoringCase(name, "transfer-encoding")
+            default: false
+            }
+        return fixed || ASCII.hasPrefixIgnoringCase(name, "proxy-")
+    }
+
+    /// `headers` less the hop-by-hop fields and those `also` picks (NIO `HTTPHeaders`, the
+    /// gateway's event-loop path).
+    static func endToEnd(_ headers: HTTPHeaders, reserving extra: Int, also: (String) -> Bool = { _ in false })
+        -> HTTPHeaders
+    {
+        let connection = headers["connection"]
+        let listed = connection.isEmpty ? [] : listedInConnection(connection)
         var forwarded = HTTPHeaders()
-        forwarded.reserveCapacity(headers.count + 3)
+        forwarded.reserveCapacity(headers.count + extra)
         for (name, value) in headers {
-            let lowercased = name.lowercased()
-            if isHopByHop(lowercased, listed: listed) || lowercased == "host" || lowercased == "content-length" {
+            if isHopByHopName(name) || also(name) || (!listed.isEmpty && listed.contains(name.lowercased())) {
                 continue
             }
             forwarded.add(name: name, value: value)
@@ -55,15 +73,17 @@ enum HopByHop {
         return forwarded
     }
 
-    /// An upstream response's end-to-end fields, kept as NIO `HTTPHeaders` for a NIO server.
-    static func forwardableResponseHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let listed = listedInConnection(headers["connection"])
-        var forwarded = HTTPHeaders()
-        forwarded.reserveCapacity(headers.count + 4)
-        for (name, value) in headers where !isHopByHop(name.lowercased(), listed: listed) {
-            forwarded.add(name: name, value: value)
+    /// A request's end-to-end fields for the upstream, less `Host` and `Content-Length` (the
+    /// gateway sets both).
+    static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        endToEnd(headers, reserving: 5) {
+            ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
         }
-        return forwarded
+    }
+
+    /// An upstream answer's end-to-end fields.
+    static func forwardableResponseHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        endToEnd(headers, reserving: 4)
     }
 
     /// An upstream response's end-to-end fields, less `dropping` (lower-case names) and every

@@ -8,6 +8,8 @@ protocol UpstreamResponseSink: AnyObject {
     /// ``UpstreamConnection/resumeReading()``).
     func upstreamBody(_ buffer: ByteBuffer) -> Bool
     func upstreamEnd()
+    /// The upstream's bytes read so far are all delivered: time to flush what was written.
+    func upstreamReadComplete()
     func upstreamFailed(_ failure: UpstreamConnectionFailure)
     /// The upstream connection can take more of the request body (or can't).
     func upstreamWritabilityChanged(isWritable: Bool)
@@ -37,6 +39,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private weak var pool: UpstreamLoopPool?
     private var context: ChannelHandlerContext?
     private var sink: (any UpstreamResponseSink)?
+    /// The sink whose answer ended in the current read: it still gets `upstreamReadComplete`.
+    private var endedSink: (any UpstreamResponseSink)?
     private let readTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     private let maximumIdle: Int
@@ -146,11 +150,21 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             // An answer that came before the whole request was sent leaves the connection mid-request.
             if keepAlive, requestComplete, let pool {
                 pool.release(self, maximumIdle: maximumIdle)
+                endedSink = sink
+                sink.upstreamEnd()
             } else {
+                sink.upstreamEnd()
+                sink.upstreamReadComplete()
                 context.close(promise: nil)
             }
-            sink.upstreamEnd()
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let target = sink ?? endedSink
+        endedSink = nil
+        target?.upstreamReadComplete()
+        context.fireChannelReadComplete()
     }
 
     func read(context: ChannelHandlerContext) {

@@ -75,7 +75,8 @@ public final class UpstreamPool: Sendable {
                         try operations.addHandler(
                             try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
                     }
-                    try operations.addHTTPClientHandlers()
+                    // The request heads are the client's llhttp-parsed fields plus ours: valid already.
+                    try operations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     let connection = UpstreamConnection(
                         pool: pool, readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout,
                         maximumIdle: maximumIdle)

@@ -7,7 +7,9 @@ import Logging
 
 /// `cors serve --upstream URL`: the policy in front of one upstream instead of the echo API.
 enum GatewayServe {
-    static func run(upstream: String, policy: CORSPolicy, host: String, port: Int, logger: Logger) async throws {
+    static func run(
+        upstream: String, policy: CORSPolicy, host: String, port: Int, metricsPort: Int?, logger: Logger
+    ) async throws {
         let configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration(upstream: upstream, policy: policy)
@@ -15,6 +17,7 @@ enum GatewayServe {
             FileHandle.standardError.write(Data("error: --upstream \(upstream): \(error.message)\n".utf8))
             throw ExitCode(2)
         }
+        let metrics = MetricsOption.service(host: host, port: metricsPort, logger: logger)
         let gateway: Gateway
         do {
             gateway = try Gateway(configuration: configuration, logger: logger)
@@ -34,7 +37,7 @@ enum GatewayServe {
         )
         do {
             // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
-            try await app.runUntilSignalled(logger: logger)
+            try await app.runUntilSignalled(alongside: metrics, logger: logger)
         } catch {
             await gateway.shutdown()
             throw error

@@ -51,12 +51,18 @@ extension CORSTool {
         @Option(help: "Seconds allowed for the whole upstream exchange.")
         var timeout: Double = 30
 
+        @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, printed).")
+        var metricsPort: Int?
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel = "info"
 
         func validate() throws {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            if let metricsPort, !(0...65535).contains(metricsPort) {
+                throw ValidationError("--metrics-port must be a port number (0 picks a free one)")
             }
             if let rateLimit, RateLimit(parsing: rateLimit) == nil {
                 throw ValidationError("--rate-limit must look like 60/min, 5/s or 1000/h")
@@ -76,6 +82,7 @@ extension CORSTool {
                         ("warning: --allow-private: this proxy will fetch loopback, private and link-local addresses "
                             + "(including cloud metadata). Use it for local development only, never exposed.\n").utf8))
             }
+            let metrics = MetricsOption.service(host: host, port: metricsPort, logger: logger)
             let configuration = OpenProxyConfiguration(
                 targetGuard: SSRFGuard(allowPrivate: allowPrivate, allowedTargets: Set(allowTargets)),
                 allowedOrigins: Set(allowOrigins),
@@ -103,7 +110,7 @@ extension CORSTool {
                 logger: logger
             )
             do {
-                try await app.runUntilSignalled(logger: logger)
+                try await app.runUntilSignalled(alongside: metrics, logger: logger)
             } catch {
                 try? await clients.shutdown()
                 throw error

@@ -33,6 +33,12 @@ extension CORSTool {
         @Option(help: "Port to bind; 0 picks a free one (printed).")
         var port = 8080
 
+        @Option(
+            help:
+                "With --upstream: serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, printed)."
+        )
+        var metricsPort: Int?
+
         @Option(help: "Server framework: hummingbird, vapor or nio.")
         var adapter: Adapter = .hummingbird
 
@@ -43,6 +49,12 @@ extension CORSTool {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
             }
+            if metricsPort != nil, upstream == nil {
+                throw ValidationError("--metrics-port counts the gateway's requests: it needs --upstream")
+            }
+            if let metricsPort, !(0...65535).contains(metricsPort) {
+                throw ValidationError("--metrics-port must be a port number (0 picks a free one)")
+            }
         }
 
         func run() async throws {
@@ -51,7 +63,8 @@ extension CORSTool {
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             if let upstream {
                 return try await GatewayServe.run(
-                    upstream: upstream, policy: corsPolicy, host: host, port: port, logger: logger)
+                    upstream: upstream, policy: corsPolicy, host: host, port: port, metricsPort: metricsPort,
+                    logger: logger)
             }
             let server = ServerSettings(host: host, port: port, policy: corsPolicy, logger: logger)
             switch adapter {

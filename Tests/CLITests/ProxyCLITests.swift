@@ -9,6 +9,13 @@ import Testing
 @Suite(.serialized) struct ProxyCLITests {
     /// Starts `cors ARGUMENTS --port 0` and waits for `listening on`; returns the process and base URL.
     static func start(_ arguments: [String]) throws -> (Process, String) {
+        let (process, lines) = try start(arguments, waitingFor: ["listening on "])
+        return (process, lines[0])
+    }
+
+    /// Starts `cors ARGUMENTS --port 0` and waits until a line with each prefix was printed;
+    /// returns the process and the rest of each such line, in the order of `prefixes`.
+    static func start(_ arguments: [String], waitingFor prefixes: [String]) throws -> (Process, [String]) {
         let process = Process()
         process.executableURL = CORSProcess.executable
         process.arguments = arguments + ["--port", "0", "--log-level", "error"]
@@ -22,10 +29,11 @@ import Testing
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
-                return (process, String(line.dropFirst("listening on ".count)))
+            let lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
+            let found = prefixes.compactMap { prefix in
+                lines.first(where: { $0.hasPrefix(prefix) }).map { String($0.dropFirst(prefix.count)) }
             }
+            if found.count == prefixes.count { return (process, found) }
         }
         process.terminate()
         throw CORSProcess.StartFailure(message: "cors \(arguments.joined(separator: " ")) did not start")
@@ -56,6 +64,39 @@ import Testing
         // The upstream allows this origin, the policy does not: the upstream's ACAO is removed.
         let (refused, _) = try await get(base + "/items", headers: [("Origin", "http://localhost:4000")])
         #expect(refused.headers["Access-Control-Allow-Origin"].isEmpty)
+    }
+
+    @Test func gatewayCountsRequestsOnItsPrometheusEndpoint() async throws {
+        let upstream = try CORSProcess.serve([])
+        defer { upstream.stop() }
+        let (gateway, lines) = try Self.start(
+            ["serve", "--upstream", upstream.baseURL, "--metrics-port", "0"],
+            waitingFor: ["listening on ", "metrics on "])
+        defer { gateway.terminate() }
+        for _ in 0..<3 { _ = try await get(lines[0] + "/items", headers: [("Origin", "http://localhost:3000")]) }
+        let (response, text) = try await get(lines[1], headers: [])
+        #expect(response.status == .ok)
+        #expect(text.contains("cors_gateway_requests_total 3"), "\(text)")
+        #expect(text.contains("cors_gateway_upstream_duration_seconds"))
+        // The proxied port does not answer it: /metrics there is forwarded like any path.
+        let (_, forwarded) = try await get(lines[0] + "/metrics", headers: [])
+        #expect(!forwarded.contains("cors_gateway_requests_total"))
+    }
+
+    @Test func proxyCountsRejectionsByReason() async throws {
+        let (proxy, lines) = try Self.start(
+            ["proxy", "--metrics-port", "0"], waitingFor: ["listening on ", "metrics on "])
+        defer { proxy.terminate() }
+        _ = try await get(lines[0] + "/http://127.0.0.1/", headers: [("Origin", "http://app.test")])
+        let (_, text) = try await get(lines[1], headers: [])
+        #expect(text.contains("cors_proxy_rejections_total"), "\(text)")
+        #expect(text.contains("ssrf"), "\(text)")
+    }
+
+    @Test func metricsPortWithoutUpstreamIsAUsageError() throws {
+        let result = try CORSProcess.run(["serve", "--metrics-port", "9100"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("--metrics-port"))
     }
 
     static let refusedTargets = [

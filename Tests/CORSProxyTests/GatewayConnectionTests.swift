@@ -31,7 +31,7 @@ func rawExchange(
     try await channel.writeAndFlush(ByteBuffer(string: request))
     if let readDelay {
         try await Task.sleep(for: .nanoseconds(readDelay.nanoseconds))
-        try await channel.setOption(.autoRead, value: true)
+        try await channel.setOption(.autoRead, value: true).get()
     }
     let timeout = channel.eventLoop.scheduleTask(in: timeout) { finished.succeed() }
     try await finished.futureResult.get()
@@ -164,6 +164,18 @@ final class OneShotUpstream: Sendable {
                 // The upstream connection that was paused serves the next client without a stall.
                 let again = try await client.execute(uri: "/echo/again", method: .get, headers: [.origin: Self.origin])
                 #expect(again.status == .ok)
+            }
+        }
+    }
+
+    @Test func anUnparsableRequestIs400AndTheConnectionCloses() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(port: client.port!, "GET / HTTP/1.1\r\nBad Header\r\n\r\n") { _ in
+                    false
+                }
+                #expect(text.hasPrefix("HTTP/1.1 400"))
+                #expect(text.lowercased().contains("connection: close"))
             }
         }
     }

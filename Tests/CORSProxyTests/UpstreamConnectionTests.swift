@@ -26,6 +26,7 @@ import Testing
             return false
         }
         func upstreamEnd() { parts.append("end") }
+        func upstreamReadComplete() {}
         func upstreamFailed(_ failure: UpstreamConnectionFailure) { parts.append("failed") }
         func upstreamWritabilityChanged(isWritable: Bool) {}
     }
