@@ -11,8 +11,8 @@ extension Tag {
     @Tag static var memory: Self
 }
 
-/// cors-anywhere's memory test, ten times over: requests with 50 KB of header fields must not
-/// grow the process.
+/// cors-anywhere's memory test, ten times over, for the proxy and the gateway: requests with
+/// 50 KB of header fields must not grow the process.
 @Suite(.tags(.memory)) struct MemoryTests {
     static func residentBytes() -> Int {
         let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
@@ -20,14 +20,27 @@ extension Tag {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    @Test(.timeLimit(.minutes(2)))
-    func tenThousandRequestsWithFiftyKilobyteHeaders() async throws {
+    enum Server: String, CaseIterable, Sendable {
+        case proxy, gateway
+    }
+
+    @Test(.timeLimit(.minutes(2)), arguments: Server.allCases)
+    func tenThousandRequestsWithFiftyKilobyteHeaders(_ server: Server) async throws {
         guard FileManager.default.fileExists(atPath: "/proc/self/statm") else { return }
         try await withUpstream { port in
-            try await makeProxy().test(.live) { client in
+            let underTest: ServerUnderTest
+            let uri: String
+            switch server {
+            case .proxy:
+                underTest = makeProxy()
+                uri = "/http://upstream.test:\(port)/bytes/16"
+            case .gateway:
+                underTest = try GatewayTests.gateway(port: port)
+                uri = "/bytes/16"
+            }
+            try await underTest.test(.live) { client in
                 var headers: HTTPFields = [.origin: "http://app.test"]
                 headers[HTTPField.Name("X-Pad")!] = String(repeating: "p", count: 50 * 1024)
-                let uri = "/http://upstream.test:\(port)/bytes/16"
                 for _ in 0..<1000 {
                     let response = try await client.execute(uri: uri, method: .get, headers: headers)
                     #expect(response.status == .ok)
@@ -41,7 +54,7 @@ extension Tag {
                     }
                 }
                 let growth = Self.residentBytes() - before
-                print("memory: RSS grew by \(growth) bytes over 9,000 requests after 1,000 warm-up requests")
+                print("memory (\(server)): RSS grew by \(growth) bytes over 9,000 requests after 1,000 warm-up requests")
                 #expect(growth < 16 * 1024 * 1024, "RSS grew by \(growth) bytes")
             }
         }
