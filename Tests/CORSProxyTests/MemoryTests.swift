@@ -54,7 +54,8 @@ extension Tag {
                     }
                 }
                 let growth = Self.residentBytes() - before
-                print("memory (\(server)): RSS grew by \(growth) bytes over 9,000 requests after 1,000 warm-up requests")
+                print(
+                    "memory (\(server)): RSS grew by \(growth) bytes over 9,000 requests after 1,000 warm-up requests")
                 #expect(growth < 16 * 1024 * 1024, "RSS grew by \(growth) bytes")
             }
         }
