@@ -130,6 +130,10 @@ enum UpstreamFailure {
         case .malformed(let error):
             ProxyRejection(
                 .badGateway, reason: "upstream-error", "Bad gateway: \(upstream) sent a malformed answer (\(error)).")
+        case .tls(let error):
+            ProxyRejection(
+                .badGateway, reason: "upstream-tls",
+                "Bad gateway: the TLS handshake with \(upstream) failed (\(error)).")
         case .connect(let error):
             ProxyRejection(
                 .badGateway, reason: "upstream-error", "Bad gateway: could not reach \(upstream) (\(error)).")

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// What an upstream connection reports to the exchange it carries; called on its event loop.
 protocol UpstreamResponseSink: AnyObject {
@@ -23,6 +24,8 @@ enum UpstreamConnectionFailure: Error {
     /// Closed before the response ended; `beforeResponse` when not a byte of it came.
     case closed(beforeResponse: Bool)
     case malformed(any Error)
+    /// The TLS handshake failed (an untrusted or mismatched certificate, most often).
+    case tls(any Error)
 }
 
 /// One keep-alive HTTP/1.1 connection to the gateway's upstream, carrying one exchange at a time.
@@ -181,7 +184,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(.malformed(error))
+        fail(error is NIOSSLError || error is BoringSSLError ? .tls(error) : .malformed(error))
         context.close(promise: nil)
     }
 

@@ -4,11 +4,13 @@ import CORSProxy
 import Foundation
 import Hummingbird
 import Logging
+import NIOSSL
 
 /// `cors serve --upstream URL`: the policy in front of one upstream instead of the echo API.
 enum GatewayServe {
     static func run(
-        upstream: String, policy: CORSPolicy, host: String, port: Int, metricsPort: Int?, logger: Logger
+        upstream: String, upstreamCA: String?, policy: CORSPolicy, host: String, port: Int, metricsPort: Int?,
+        logger: Logger
     ) async throws {
         let configuration: GatewayConfiguration
         do {
@@ -18,12 +20,18 @@ enum GatewayServe {
             throw ExitCode(2)
         }
         let metrics = MetricsOption.service(host: host, port: metricsPort, logger: logger)
+        var tls: TLSConfiguration?
+        if let upstreamCA {
+            tls = .makeClientConfiguration()
+            tls?.trustRoots = .file(upstreamCA)
+        }
         let gateway: Gateway
         do {
-            gateway = try Gateway(configuration: configuration, logger: logger)
+            gateway = try Gateway(configuration: configuration, tlsConfiguration: tls, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("error: --upstream \(upstream): TLS setup failed: \(error)\n".utf8))
-            throw ExitCode(1)
+            let source = upstreamCA.map { "--upstream-ca \($0)" } ?? "--upstream \(upstream)"
+            FileHandle.standardError.write(Data("error: \(source): TLS setup failed: \(error)\n".utf8))
+            throw ExitCode(2)
         }
         let app = gateway.makeApplication(
             configuration: .init(address: .hostname(host, port: port), serverName: nil),

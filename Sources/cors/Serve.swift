@@ -27,6 +27,12 @@ extension CORSTool {
         )
         var upstream: String?
 
+        @Option(
+            help:
+                "With an https --upstream: PEM file of the certificates to trust for it (default: the system's roots)."
+        )
+        var upstreamCA: String?
+
         @Option(help: "Address to bind.")
         var host = "127.0.0.1"
 
@@ -49,6 +55,14 @@ extension CORSTool {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
             }
+            if let upstreamCA {
+                guard let upstream, upstream.lowercased().hasPrefix("https://") else {
+                    throw ValidationError("--upstream-ca is for an https:// --upstream")
+                }
+                guard FileManager.default.isReadableFile(atPath: upstreamCA) else {
+                    throw ValidationError("--upstream-ca \(upstreamCA): no readable file there")
+                }
+            }
             if metricsPort != nil, upstream == nil {
                 throw ValidationError("--metrics-port counts the gateway's requests: it needs --upstream")
             }
@@ -63,8 +77,8 @@ extension CORSTool {
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             if let upstream {
                 return try await GatewayServe.run(
-                    upstream: upstream, policy: corsPolicy, host: host, port: port, metricsPort: metricsPort,
-                    logger: logger)
+                    upstream: upstream, upstreamCA: upstreamCA, policy: corsPolicy, host: host, port: port,
+                    metricsPort: metricsPort, logger: logger)
             }
             let server = ServerSettings(host: host, port: port, policy: corsPolicy, logger: logger)
             switch adapter {

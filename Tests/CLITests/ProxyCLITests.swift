@@ -93,6 +93,20 @@ import Testing
         #expect(text.contains("ssrf"), "\(text)")
     }
 
+    @Test func upstreamCAMustBeAReadableFileForAnHTTPSUpstream() throws {
+        let missing = try CORSProcess.run(
+            ["serve", "--upstream", "https://127.0.0.1:1", "--upstream-ca", "/nonexistent/ca.pem"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("--upstream-ca /nonexistent/ca.pem"))
+        let plain = try CORSProcess.run(["serve", "--upstream", "http://127.0.0.1:1", "--upstream-ca", "/etc/hosts"])
+        #expect(plain.status == 2)
+        #expect(plain.standardError.contains("https://"))
+        // A file that holds no certificate: refused before anything listens.
+        let notPEM = try CORSProcess.run(["serve", "--upstream", "https://127.0.0.1:1", "--upstream-ca", "/etc/hosts"])
+        #expect(notPEM.status == 2)
+        #expect(notPEM.standardError.contains("TLS setup failed"))
+    }
+
     @Test func metricsPortWithoutUpstreamIsAUsageError() throws {
         let result = try CORSProcess.run(["serve", "--metrics-port", "9100"])
         #expect(result.status == 2)
