@@ -43,12 +43,9 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let route: GatewayRoute
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
-    /// Reading stopped because the upload outruns the upstream…
-    private var pausedForUpload = false
-    /// …or because pipelined requests queue up.
-    private var pausedForQueue = false
-    private var readPaused: Bool { pausedForUpload || pausedForQueue }
-    private var readPending = false
+    /// Reading the client stops while its upload outruns the upstream (`peerBehind`) or while
+    /// pipelined requests queue up (`queueFull`).
+    private var readGate = ReadGate()
     /// Parts of pipelined requests that arrived while an answer was still in flight.
     private var queued = CircularBuffer<HTTPServerRequestPart>()
     private var queuedBytes = 0
@@ -91,7 +88,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func enqueue(_ part: HTTPServerRequestPart) {
         queued.append(part)
         if case .body(let buffer) = part { queuedBytes += buffer.readableBytes }
-        if queued.count > 32 || queuedBytes > 256 * 1024 { pausedForQueue = true }
+        if queued.count > 32 || queuedBytes > 256 * 1024 { readGate.pause(.queueFull) }
     }
 
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
@@ -104,11 +101,11 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             if let connection = exchange.connection {
                 exchange.bodySent = true
                 connection.sendBody(buffer)
-                if !connection.isWritable { pausedForUpload = true }
+                if !connection.isWritable { readGate.pause(.peerBehind) }
             } else {
                 exchange.waitingParts.append(buffer)
                 exchange.waitingBytes += buffer.readableBytes
-                if exchange.waitingBytes > 256 * 1024 { pausedForUpload = true }
+                if exchange.waitingBytes > 256 * 1024 { readGate.pause(.peerBehind) }
             }
         case .end:
             receivingRequest = false
@@ -124,31 +121,40 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             if case .body(let buffer) = part { queuedBytes -= buffer.readableBytes }
             handle(part, context: context)
         }
-        if pausedForQueue, queued.count <= 32, queuedBytes <= 256 * 1024 {
-            pausedForQueue = false
-            resumeReadingIfWanted()
-        }
+        if queued.count <= 32, queuedBytes <= 256 * 1024 { readGate.resume(.queueFull, context: context) }
     }
 
-    /// A request NIO could not parse: 400 unless an answer is already going out, then the
-    /// decoder closes the connection (what `HTTPServerProtocolErrorHandler` does).
+    /// A request NIO could not parse: 400 (431 for header fields over NIO's 80 KB limit) unless
+    /// an answer is already going out, then the decoder closes the connection (what
+    /// `HTTPServerProtocolErrorHandler` does, with a body that says what was wrong).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            if let exchange {
-                self.exchange = nil
-                exchange.connection?.abandon()
-                if exchange.sentStatus != 0 {
-                    context.fireErrorCaught(error)
-                    return
-                }
-            }
-            queued.removeAll()
-            let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))),
-                promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        guard let parserError = error as? HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
         }
+        if let exchange {
+            self.exchange = nil
+            exchange.connection?.abandon()
+            if exchange.sentStatus != 0 {
+                context.fireErrorCaught(error)
+                return
+            }
+        }
+        queued.removeAll()
+        let (status, message): (HTTPResponseStatus, String) =
+            parserError == .headerOverflow
+            ? (.requestHeaderFieldsTooLarge, "Request header fields too large: the gateway reads up to 80 KB of them.")
+            : (.badRequest, "Bad request: not a valid HTTP/1.1 request (\(parserError)).")
+        let body = ByteBuffer(string: message + "\n")
+        let headers = HTTPHeaders([
+            ("Connection", "close"), ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", String(body.readableBytes)),
+        ])
+        route.metrics.rejected("bad-request")
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         context.fireErrorCaught(error)
     }
 
@@ -165,11 +171,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if readPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        readGate.read(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -254,16 +256,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func resumeReading() {
-        guard pausedForUpload else { return }
-        pausedForUpload = false
-        resumeReadingIfWanted()
-    }
-
-    private func resumeReadingIfWanted() {
-        if !readPaused, readPending, let context {
-            readPending = false
-            context.read()
-        }
+        readGate.resume(.peerBehind, context: context)
     }
 
     // MARK: Upstream side (UpstreamResponseSink)
@@ -308,7 +301,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         if isWritable {
             resumeReading()
         } else {
-            pausedForUpload = true
+            readGate.pause(.peerBehind)
         }
     }
 

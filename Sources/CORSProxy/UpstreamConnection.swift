@@ -53,8 +53,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private var responseStarted = false
     private var requestComplete = false
     private var keepAlive = true
-    private var readPaused = false
-    private var readPending = false
+    /// Reading the upstream stops while the client is behind.
+    private var readGate = ReadGate()
     private(set) var isActive = false
     /// Whether an exchange already went through (a reused connection may have been closed by the
     /// upstream meanwhile, so a failure before any response is worth one retry).
@@ -98,12 +98,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func resumeReading() {
-        guard readPaused else { return }
-        readPaused = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
+        readGate.resume(.peerBehind, context: context)
     }
 
     /// The exchange is abandoned (the client went away): the connection can't be reused.
@@ -144,7 +139,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             if !head.isKeepAlive { keepAlive = false }
             sink.upstreamHead(head)
         case .body(let buffer):
-            if !sink.upstreamBody(buffer) { readPaused = true }
+            if !sink.upstreamBody(buffer) { readGate.pause(.peerBehind) }
         case .end:
             self.sink = nil
             hasCarriedAnExchange = true
@@ -171,11 +166,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        readGate.read(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

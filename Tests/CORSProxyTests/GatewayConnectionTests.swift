@@ -176,6 +176,13 @@ final class OneShotUpstream: Sendable {
                 }
                 #expect(text.hasPrefix("HTTP/1.1 400"))
                 #expect(text.lowercased().contains("connection: close"))
+                #expect(text.contains("Bad request: not a valid HTTP/1.1 request"))
+                let huge = try await rawExchange(
+                    port: client.port!,
+                    "GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: \(String(repeating: "p", count: 100 * 1024))\r\n\r\n"
+                ) { _ in false }
+                #expect(huge.hasPrefix("HTTP/1.1 431"))
+                #expect(huge.contains("Request header fields too large"))
             }
         }
     }
