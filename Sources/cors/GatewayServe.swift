@@ -45,7 +45,10 @@ enum GatewayServe {
         )
         do {
             // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
-            try await app.runUntilSignalled(alongside: metrics, logger: logger)
+            // The watchdog's grace is the upstream read timeout: a request in flight may take that long.
+            try await app.runUntilSignalled(
+                alongside: metrics, grace: Double(UpstreamPool.Configuration().readTimeout.nanoseconds) / 1e9,
+                logger: logger)
         } catch {
             await gateway.shutdown()
             throw error

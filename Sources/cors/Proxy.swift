@@ -110,7 +110,8 @@ extension CORSTool {
                 logger: logger
             )
             do {
-                try await app.runUntilSignalled(alongside: metrics, logger: logger)
+                // In-flight requests may take up to --timeout to finish after SIGTERM.
+                try await app.runUntilSignalled(alongside: metrics, grace: timeout + 1, logger: logger)
             } catch {
                 try? await clients.shutdown()
                 throw error

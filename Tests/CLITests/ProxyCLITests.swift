@@ -131,6 +131,23 @@ import Testing
         #expect(text.contains("CORS proxy"))
     }
 
+    @Test func gatewayFinishesARequestInFlightAfterSIGTERM() async throws {
+        // Longer than the 3 s the echo server is given to stop: the gateway waits for its answers.
+        let upstream = try await SlowUpstream(delay: .seconds(4))
+        let (gateway, base) = try Self.start(["serve", "--upstream", upstream.baseURL])
+        let started = Date()
+        let answer = Task { try await get(base + "/slow", headers: [("Origin", "http://localhost:3000")]) }
+        try await Task.sleep(for: .milliseconds(500))
+        gateway.terminate()
+        let (response, body) = try await answer.value
+        #expect(response.status == .ok)
+        #expect(body == "slow")
+        gateway.waitUntilExit()
+        #expect(gateway.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(started) < 10)
+        try await upstream.close()
+    }
+
     @Test func proxyStopsCleanlyOnSIGTERM() async throws {
         let (proxy, _) = try Self.start(["proxy"])
         proxy.terminate()
