@@ -200,6 +200,11 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         route.metrics.countRequest()
+        if head.version.minor >= 1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            // The client waits for this before sending its body (nginx answers it the same way).
+            let interim = HTTPResponseHead(version: head.version, status: .continue)
+            context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+        }
         let exchange = Exchange(request: head, upstreamHead: upstreamHead(for: head, context: context))
         self.exchange = exchange
         connect(exchange, context: context)

@@ -74,10 +74,11 @@ enum HopByHop {
     }
 
     /// A request's end-to-end fields for the upstream, less `Host` and `Content-Length` (the
-    /// gateway sets both).
+    /// gateway sets both) and `Expect` (the gateway answers `100-continue` itself).
     static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
         endToEnd(headers, reserving: 5) {
             ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
+                || ASCII.equalsIgnoringCase($0, "expect")
         }
     }
 

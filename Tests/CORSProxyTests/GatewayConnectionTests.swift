@@ -187,6 +187,21 @@ final class OneShotUpstream: Sendable {
         }
     }
 
+    @Test func expectContinueIsAnsweredAndTheChunkedUploadForwarded() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "POST /echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\nExpect: 100-continue\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+                ) { $0.contains("body-bytes:") }
+                #expect(text.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK"))
+                #expect(text.contains("body-bytes: 11"))
+                #expect(!text.lowercased().contains("expect: 100-continue"), "Expect is not forwarded")
+            }
+        }
+    }
+
     @Test func headAndConnectionClose() async throws {
         try await withUpstream { upstreamPort in
             try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
