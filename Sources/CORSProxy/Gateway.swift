@@ -13,6 +13,8 @@ public struct GatewayConfiguration: Sendable {
     public var policy: CORSPolicy
     /// Sends the client's `Host` upstream instead of the upstream's own (nginx's default is the latter).
     public var preserveHost: Bool
+    /// How long a client connection may stay silent between requests (nginx's `keepalive_timeout`).
+    public var clientIdleTimeout: TimeAmount = .seconds(75)
 
     /// Throws a 400-style ``ProxyRejection`` describing what is wrong with `upstream`.
     public init(upstream: String, policy: CORSPolicy, preserveHost: Bool = false) throws(ProxyRejection) {

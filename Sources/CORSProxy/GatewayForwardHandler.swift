@@ -51,8 +51,13 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var queuedBytes = 0
     /// Between a request's head and its end.
     private var receivingRequest = false
-    /// Close once the answer in flight is complete (graceful shutdown).
+    /// Close once the answer in flight is complete (graceful shutdown, the client half-closed).
     private var closeAfterAnswer = false
+    /// This answer can only end by closing (an HTTP/1.0 client and no length to frame it with).
+    private var closeThisAnswer = false
+    /// The client's last request bytes, for closing connections idle past the configured limit.
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
     private var upstreamPaused = false
     /// Parts of an answer were written since the last flush.
     private var flushPending = false
@@ -63,15 +68,34 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        scheduleIdleCheck(in: route.configuration.clientIdleTimeout)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
         self.context = nil
+    }
+
+    /// One timer per connection: a client silent for the idle limit between requests (or one
+    /// that never completes its request head) is closed, so it can't hold a socket forever.
+    private func scheduleIdleCheck(in delay: TimeAmount) {
+        guard let context else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard let context = self.context else { return }
+            let limit = route.configuration.clientIdleTimeout
+            let silentFor = NIODeadline.now() - lastActivity
+            if exchange == nil, queued.isEmpty, silentFor >= limit {
+                context.close(promise: nil)
+            } else {
+                scheduleIdleCheck(in: silentFor >= limit ? limit : limit - silentFor)
+            }
+        }
     }
 
     // MARK: Client side
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
         let part = unwrapInboundIn(data)
         if !queued.isEmpty || (exchange != nil && isHead(part)) {
             enqueue(part)
@@ -136,7 +160,8 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             self.exchange = nil
             exchange.connection?.abandon()
             if exchange.sentStatus != 0 {
-                context.fireErrorCaught(error)
+                // Half an answer is out: all that is left is to cut it short.
+                context.close(promise: nil)
                 return
             }
         }
@@ -154,16 +179,19 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        context.fireErrorCaught(error)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
+    /// On graceful shutdown, and when the client closed its side: close now if idle, else once
+    /// the answer in flight is out.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ChannelShouldQuiesceEvent else {
+        let inputClosed = (event as? ChannelEvent) == .inputClosed
+        guard event is ChannelShouldQuiesceEvent || inputClosed else {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        if exchange == nil, !receivingRequest {
+        if exchange == nil, !receivingRequest, queued.isEmpty || inputClosed {
             context.close(promise: nil)
         } else {
             closeAfterAnswer = true
@@ -270,7 +298,19 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let exchange, let context else { return }
         route.metrics.observeUpstream(since: exchange.start)
         var headers = HopByHop.forwardableResponseHeaders(head.headers)
-        if closes(after: exchange.request) { headers.replaceOrAdd(name: "Connection", value: "close") }
+        let request = exchange.request
+        if !closes(after: request), request.version == .http1_0 {
+            // An HTTP/1.0 client reads to the end of the connection unless told the length.
+            let framed =
+                headers.contains(name: "content-length") || request.method == .HEAD
+                || head.status == .noContent || head.status == .notModified
+            if framed {
+                headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+            } else {
+                closeThisAnswer = true
+            }
+        }
+        if closes(after: request) { headers.replaceOrAdd(name: "Connection", value: "close") }
         exchange.sentStatus = Int(head.status.code)
         let response = HTTPResponseHead(version: exchange.request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
@@ -321,7 +361,9 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         // A kept-alive connection the upstream closed while idle: the request never reached it.
-        if case .closed(beforeResponse: true) = failure, reused, !exchange.bodySent, !exchange.retried {
+        if case .closed(beforeResponse: true) = failure, reused, !exchange.bodySent, !exchange.retried,
+            Self.idempotent.contains(exchange.request.method)
+        {
             exchange.retried = true
             connect(exchange, context: context)
             return
@@ -332,6 +374,9 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         resumeReading()
         writeAnswer(exchange.request, rejection: rejection, since: exchange.start, context: context)
     }
+
+    /// Methods safe to send twice (RFC 9110 §9.2.2): only these are retried.
+    static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE]
 
     // MARK: Answers of our own
 
@@ -345,7 +390,11 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         for field in rejection.headerFields { headers.add(name: field.name.rawName, value: field.value) }
-        if closes(after: request) { headers.add(name: "Connection", value: "close") }
+        if closes(after: request) {
+            headers.add(name: "Connection", value: "close")
+        } else if request.version == .http1_0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
         let status = HTTPResponseStatus(statusCode: rejection.status.code)
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
@@ -357,13 +406,14 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Whether the connection closes once the answer to `request` is out.
     private func closes(after request: HTTPRequestHead) -> Bool {
-        !request.isKeepAlive || closeAfterAnswer
+        !request.isKeepAlive || closeAfterAnswer || closeThisAnswer
     }
 
     /// Ends the answer; then either closes the connection or lets the next pipelined request go.
     /// An answer relayed from the upstream is flushed when the upstream's read completes.
     private func endAnswer(to request: HTTPRequestHead, flushNow: Bool = false, context: ChannelHandlerContext) {
         if closes(after: request) {
+            closeThisAnswer = false
             queued.removeAll()
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }

@@ -86,6 +86,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func sendBody(_ buffer: ByteBuffer) {
+        lastActivity = .now()
         context?.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
@@ -98,6 +99,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func resumeReading() {
+        lastActivity = .now()
         readGate.resume(.peerBehind, context: context)
     }
 
@@ -175,7 +177,15 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error is NIOSSLError || error is BoringSSLError ? .tls(error) : .malformed(error))
+        // A reset or other I/O error is a closed connection (a stale pooled one is retried); only
+        // what llhttp refused is a malformed answer.
+        if error is NIOSSLError || error is BoringSSLError {
+            fail(.tls(error))
+        } else if error is HTTPParserError {
+            fail(.malformed(error))
+        } else {
+            fail(.closed(beforeResponse: !responseStarted))
+        }
         context.close(promise: nil)
     }
 
@@ -204,6 +214,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         guard let context else { return }
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
             guard isActive, let context = self.context else { return }
+            // Waiting for a slow client is not the upstream's silence.
+            if readGate.isPaused { lastActivity = .now() }
             let silentFor = NIODeadline.now() - lastActivity
             let limit = sink == nil ? idleTimeout : readTimeout
             if silentFor >= limit {

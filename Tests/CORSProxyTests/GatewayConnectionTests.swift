@@ -40,7 +40,7 @@ func rawExchange(
     return received.withLockedValue { $0 }
 }
 
-private final class Collector: ChannelInboundHandler, Sendable {
+final class Collector: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     let received: NIOLockedValueBox<String>
     let done: @Sendable (String) -> Bool
@@ -71,18 +71,19 @@ private final class Collector: ChannelInboundHandler, Sendable {
 }
 
 /// An upstream that answers the first request on each connection and closes the connection,
-/// silently, when a second one comes: a keep-alive connection the upstream dropped while idle.
+/// silently (or with a reset), when a second one comes: a keep-alive connection the upstream
+/// dropped while idle.
 final class OneShotUpstream: Sendable {
     let channel: any Channel
     let requests = NIOLockedValueBox(0)
     var port: Int { channel.localAddress!.port! }
 
-    init() async throws {
+    init(reset: Bool = false) async throws {
         let requests = self.requests
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Answerer(requests: requests))
+                    try channel.pipeline.syncOperations.addHandler(Answerer(requests: requests, reset: reset))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -93,12 +94,24 @@ final class OneShotUpstream: Sendable {
     final class Answerer: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let requests: NIOLockedValueBox<Int>
+        let reset: Bool
         var answered = false
-        init(requests: NIOLockedValueBox<Int>) { self.requests = requests }
+        init(requests: NIOLockedValueBox<Int>, reset: Bool) {
+            self.requests = requests
+            self.reset = reset
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard !answered else {
-                context.close(promise: nil)
+                if reset, let provider = context.channel as? any SocketOptionProvider {
+                    // Linger 0: the close sends RST, which the reader sees as ECONNRESET.
+                    let channel = context.channel
+                    provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in
+                        channel.close(promise: nil)
+                    }
+                } else {
+                    context.close(promise: nil)
+                }
                 return
             }
             answered = true
@@ -171,9 +184,11 @@ final class OneShotUpstream: Sendable {
     @Test func anUnparsableRequestIs400AndTheConnectionCloses() async throws {
         try await withUpstream { upstreamPort in
             try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let sent = ContinuousClock.now
                 let text = try await rawExchange(port: client.port!, "GET / HTTP/1.1\r\nBad Header\r\n\r\n") { _ in
                     false
                 }
+                #expect(ContinuousClock.now - sent < .seconds(1), "the gateway closed the connection")
                 #expect(text.hasPrefix("HTTP/1.1 400"))
                 #expect(text.lowercased().contains("connection: close"))
                 #expect(text.contains("Bad request: not a valid HTTP/1.1 request"))
@@ -202,6 +217,106 @@ final class OneShotUpstream: Sendable {
         }
     }
 
+    static func openDescriptors() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+    }
+
+    @Test func connectionsTheClientClosedAreClosedHereToo() async throws {
+        guard FileManager.default.fileExists(atPath: "/proc/self/fd") else { return }
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let request = "GET /echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                _ = try await rawExchange(port: client.port!, request) { $0.contains("body-bytes") }
+                try await Task.sleep(for: .milliseconds(200))
+                let before = try Self.openDescriptors()
+                for _ in 0..<20 {
+                    _ = try await rawExchange(port: client.port!, request) { $0.contains("body-bytes") }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                // Each client closed after its answer: no socket of ours may stay behind in CLOSE-WAIT.
+                #expect(try Self.openDescriptors() <= before + 2)
+            }
+        }
+    }
+
+    @Test func aSilentClientConnectionIsClosedAfterTheIdleLimit() async throws {
+        try await withUpstream { upstreamPort in
+            let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
+            var configuration = try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstreamPort)", policy: policy)
+            configuration.clientIdleTimeout = .milliseconds(300)
+            let gateway = try Gateway(configuration: configuration, logger: quiet("gateway"))
+            try await ServerUnderTest(gateway: gateway).test(.live) { client in
+                let sent = ContinuousClock.now
+                // Half a request head, then nothing.
+                let text = try await rawExchange(
+                    port: client.port!, "GET /echo HTTP/1.1\r\nHost: loc", timeout: .seconds(5)
+                ) {
+                    _ in false
+                }
+                #expect(text.isEmpty)
+                #expect(ContinuousClock.now - sent < .seconds(2), "closed after ~300 ms, not at the 5 s timeout")
+            }
+        }
+    }
+
+    @Test func httpOneZeroClientsGetFramedAnswers() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let keepAlive = try await rawExchange(
+                    port: client.port!,
+                    "GET /bytes/5 HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
+                ) { $0.hasSuffix("xxxxx") }
+                #expect(keepAlive.hasPrefix("HTTP/1.0 200"))
+                #expect(keepAlive.lowercased().contains("connection: keep-alive"))
+                // No length to tell the end by: the end of the connection tells it.
+                let sent = ContinuousClock.now
+                let streamed = try await rawExchange(
+                    port: client.port!, "GET /stream HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n"
+                ) { _ in false }
+                #expect(streamed.hasPrefix("HTTP/1.0 200"))
+                #expect(streamed.lowercased().contains("connection: close"))
+                #expect(streamed.hasSuffix("hello"))
+                #expect(ContinuousClock.now - sent < .seconds(1), "the gateway closed the connection")
+            }
+        }
+    }
+
+    @Test func slowClientsAndSlowUploadsAreNotUpstreamTimeouts() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort, readTimeout: .milliseconds(300)).test(.live) { client in
+                // A client that reads nothing for longer than the upstream read timeout.
+                let big = 8 << 20
+                let download = try await rawExchange(
+                    port: client.port!, "GET /bytes/\(big) HTTP/1.1\r\nHost: localhost\r\n\r\n", timeout: .seconds(5),
+                    readDelay: .seconds(1)
+                ) { $0.hasSuffix("xxxxxxxx") && $0.utf8.count > big }
+                #expect(download.utf8.count > big)
+                // An upload that takes longer than the read timeout, a part every 100 ms.
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: client.port!).get()
+                let received = NIOLockedValueBox("")
+                let done = channel.eventLoop.makePromise(of: Void.self)
+                try await channel.pipeline.addHandler(
+                    Collector(received: received, done: { $0.contains("body-bytes:") }, finished: done)
+                ).get()
+                try await channel.writeAndFlush(
+                    ByteBuffer(string: "POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"))
+                for _ in 0..<8 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await channel.writeAndFlush(ByteBuffer(string: "1\r\na\r\n"))
+                }
+                try await channel.writeAndFlush(ByteBuffer(string: "0\r\n\r\n"))
+                let timeout = channel.eventLoop.scheduleTask(in: .seconds(3)) { done.succeed() }
+                try await done.futureResult.get()
+                timeout.cancel()
+                try? await channel.close()
+                let text = received.withLockedValue { $0 }
+                #expect(text.hasPrefix("HTTP/1.1 200"))
+                #expect(text.contains("body-bytes: 8"))
+            }
+        }
+    }
+
     @Test func headAndConnectionClose() async throws {
         try await withUpstream { upstreamPort in
             try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
@@ -217,8 +332,9 @@ final class OneShotUpstream: Sendable {
         }
     }
 
-    @Test func aDroppedKeepAliveConnectionIsRetriedOnce() async throws {
-        let upstream = try await OneShotUpstream()
+    @Test(arguments: [false, true])
+    func aDroppedKeepAliveConnectionIsRetriedOnce(reset: Bool) async throws {
+        let upstream = try await OneShotUpstream(reset: reset)
         let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
         let gateway = try Gateway(
             configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstream.port)", policy: policy),
