@@ -71,9 +71,25 @@ package enum ASCII {
         return zip(value.utf8, expected).allSatisfy { lower($0) == $1 }
     }
 
+    /// The `String` case, non-generic so that it costs a length check for most names (the
+    /// generic one is not specialised across modules and showed up in the gateway's profile).
+    package static func equalsIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
+        value.utf8.count == lowered.utf8CodeUnitCount && startsIgnoringCase(value, lowered)
+    }
+
     package static func hasPrefixIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
+        value.utf8.count >= lowered.utf8CodeUnitCount && startsIgnoringCase(value, lowered)
+    }
+
+    /// Whether `value` starts with `lowered`, ignoring ASCII case; `value` is at least as long.
+    private static func startsIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
-        guard value.utf8.count >= expected.count else { return false }
-        return zip(value.utf8, expected).allSatisfy { lower($0) == $1 }
+        var index = 0
+        for byte in value.utf8 {
+            if index == expected.count { return true }
+            if lower(byte) != expected[index] { return false }
+            index += 1
+        }
+        return index == expected.count
     }
 }

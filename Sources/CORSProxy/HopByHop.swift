@@ -61,7 +61,11 @@ enum HopByHop {
         -> HTTPHeaders
     {
         let connection = headers["connection"]
-        let listed = connection.isEmpty ? [] : listedInConnection(connection)
+        // `keep-alive` and `close`, the usual values, name no field: no set to build for them.
+        let namesFields = connection.contains { value in
+            !ASCII.equalsIgnoringCase(value, "keep-alive") && !ASCII.equalsIgnoringCase(value, "close")
+        }
+        let listed = namesFields ? listedInConnection(connection) : []
         var forwarded = HTTPHeaders()
         forwarded.reserveCapacity(headers.count + extra)
         for (name, value) in headers {
