@@ -80,7 +80,7 @@ let package = Package(
         ),
         .target(
             name: "CORSVapor",
-            dependencies: ["CORS", .product(name: "Vapor", package: "vapor")],
+            dependencies: ["CORS", "CORSNIO", .product(name: "Vapor", package: "vapor")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,25 +1,40 @@
-import CORS
-import HTTPTypes
-import NIOHTTP1
+package import CORS
+package import HTTPTypes
+package import NIOHTTP1
 
+// Shared by the NIO and Vapor adapters (Vapor's `HTTPHeaders` is NIO's).
 extension HTTPHeaders {
-    /// Only the fields the engine reads (`Origin`, `Access-Control-Request-*`); a request without
-    /// them costs no allocation.
-    var corsRequestFields: HTTPFields {
+    /// Only the fields the engine reads (`Origin`, `Access-Control-Request-Method`,
+    /// `Access-Control-Request-Headers`, `Access-Control-Request-Private-Network`): names are
+    /// compared by length, then byte by byte ignoring ASCII case, so nothing is allocated for a
+    /// request without them.
+    package var corsRequestFields: HTTPFields {
         var fields = HTTPFields()
         for (name, value) in self {
-            if ASCII.equalsIgnoringCase(name, "origin") {
-                fields.append(HTTPField(name: .origin, value: value))
-            } else if ASCII.hasPrefixIgnoringCase(name, "access-control-request-"), let fieldName = HTTPField.Name(name)
-            {
-                fields.append(HTTPField(name: fieldName, value: value))
+            let fieldName: HTTPField.Name
+            switch name.utf8.count {
+            case 6:
+                guard ASCII.equalsIgnoringCase(name, "origin") else { continue }
+                fieldName = .origin
+            case 29:
+                guard ASCII.equalsIgnoringCase(name, "access-control-request-method") else { continue }
+                fieldName = .accessControlRequestMethod
+            case 30:
+                guard ASCII.equalsIgnoringCase(name, "access-control-request-headers") else { continue }
+                fieldName = .accessControlRequestHeaders
+            case 38:
+                guard ASCII.equalsIgnoringCase(name, "access-control-request-private-network") else { continue }
+                fieldName = .accessControlRequestPrivateNetwork
+            default:
+                continue
             }
+            fields.append(HTTPField(name: fieldName, value: value))
         }
         return fields
     }
 
     /// `Upgrade: websocket` (the token, case-insensitively, possibly among others).
-    var isWebSocketUpgrade: Bool {
+    package var isWebSocketUpgrade: Bool {
         for (name, value) in self where ASCII.equalsIgnoringCase(name, "upgrade") {
             for token in value.utf8.split(separator: UInt8(ascii: ",")) {
                 let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
@@ -29,8 +44,9 @@ extension HTTPHeaders {
         return false
     }
 
-    /// Lets `decision` replace the `Access-Control-*` fields and merge `Vary`, converting only those.
-    mutating func apply(_ decision: CORSDecision) {
+    /// Lets `decision` replace the `Access-Control-*` fields and merge `Vary`, converting only those
+    /// fields (none, when the handler set none of them).
+    package mutating func apply(_ decision: CORSDecision) {
         var owned = HTTPFields()
         var hasOwned = false
         for (name, value) in self where Self.isCORSOwned(name) {
@@ -43,7 +59,9 @@ extension HTTPHeaders {
     }
 
     static func isCORSOwned(_ name: String) -> Bool {
-        ASCII.equalsIgnoringCase(name, "vary") || ASCII.hasPrefixIgnoringCase(name, "access-control-")
+        let count = name.utf8.count
+        if count == 4 { return ASCII.equalsIgnoringCase(name, "vary") }
+        return count > 15 && ASCII.hasPrefixIgnoringCase(name, "access-control-")
     }
 }
 

@@ -1,4 +1,5 @@
 import CORS
+import CORSNIO
 import HTTPTypes
 import Vapor
 

@@ -1,4 +1,5 @@
 public import CORS
+import CORSNIO
 import HTTPTypes
 public import Vapor
 
