@@ -32,8 +32,8 @@ public struct GatewayConfiguration: Sendable {
 /// the page can read them. Bodies stream both ways.
 ///
 /// Requests never leave the connection's event loop: Hummingbird's server accepts the
-/// connections, ``GatewayChannel`` runs NIO's HTTP/1 codec, the policy (``CORSNIO``'s handler)
-/// and ``GatewayForwardHandler``, which forwards on a keep-alive connection of the same event loop
+/// connections, ``ForwardingChannel`` runs NIO's HTTP/1 codec, the policy (``CORSNIO``'s handler)
+/// and ``ForwardHandler``, which forwards on a keep-alive connection of the same event loop
 /// (``UpstreamPool``): no task and no thread hop per request.
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
@@ -56,8 +56,10 @@ public struct Gateway: Sendable {
     }
 
     /// The child channel that serves one client connection.
-    public func makeChannel() -> GatewayChannel {
-        GatewayChannel(route: GatewayRoute(configuration: configuration, pool: pool, logger: logger))
+    public func makeChannel() -> ForwardingChannel {
+        ForwardingChannel(
+            route: GatewayRoute(configuration: configuration, pool: pool, logger: logger),
+            policy: configuration.policy)
     }
 
     /// A Hummingbird application serving the gateway on `MultiThreadedEventLoopGroup.singleton`:
@@ -66,16 +68,7 @@ public struct Gateway: Sendable {
         configuration: ApplicationConfiguration,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let channel = makeChannel()
-        // Every request is answered on the event loop; the router behind the builder is never asked.
-        return Application(
-            router: Router(),
-            server: HTTPServerBuilder { _ in channel },
-            configuration: configuration,
-            onServerRunning: onServerRunning,
-            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
-            logger: logger
-        )
+        makeChannel().application(configuration: configuration, onServerRunning: onServerRunning, logger: logger)
     }
 
     /// Closes the idle upstream connections; call once the server stopped.

@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// What `cors proxy` does and refuses. The defaults are safe: non-public targets refused, bodies
 /// and headers bounded, five redirects, thirty seconds.
 public struct OpenProxyConfiguration: Sendable {
@@ -19,6 +21,8 @@ public struct OpenProxyConfiguration: Sendable {
     public var timeout: Duration
     /// `Access-Control-Max-Age` for the locally answered preflights; nil: not sent.
     public var preflightMaxAge: Int?
+    /// How long a client connection may stay silent between requests.
+    public var clientIdleTimeout: TimeAmount = .seconds(75)
 
     public init(
         targetGuard: SSRFGuard = SSRFGuard(),

@@ -1,5 +1,4 @@
 public import HTTPTypes
-public import Hummingbird
 
 /// A request the proxy refuses to carry, with the status, a message a developer can act on, and a
 /// short reason used as the `reason` dimension of the rejection counter.
@@ -17,14 +16,4 @@ public struct ProxyRejection: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(status.code) \(message)" }
-}
-
-extension ProxyRejection: HTTPResponseError {
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var fields = headerFields
-        fields[.contentType] = "text/plain; charset=utf-8"
-        let body = ByteBuffer(string: message + "\n")
-        fields[.contentLength] = String(body.readableBytes)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
-    }
 }

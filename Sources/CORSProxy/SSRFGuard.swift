@@ -33,20 +33,7 @@ public struct SSRFGuard: Sendable {
     /// Checks `url` and picks the address to connect to; throws a 403 (or 502 when the name does
     /// not resolve) naming the host, the address and the range that made it unsafe.
     public func check(_ url: TargetURL) async throws(ProxyRejection) -> CheckedTarget {
-        if !allowedTargets.isEmpty, !allowedTargets.contains(url.host) {
-            throw ProxyRejection(
-                .forbidden, reason: "target-not-allowed",
-                "Forbidden: \(url.host) is not in this proxy's list of allowed targets (--allow-target).")
-        }
-        if let literal = url.address {
-            if !allowPrivate, let range = classifier.nonGlobalRange(of: literal) {
-                throw ProxyRejection(
-                    .forbidden, reason: "ssrf",
-                    "Forbidden: \(url.host) is a non-public address (\(literal) is in \(range)); "
-                        + "this proxy only fetches from public addresses.")
-            }
-            return CheckedTarget(url: url, address: literal)
-        }
+        if let checked = try checkWithoutLookup(url) { return checked }
         let addresses: [IPAddress]
         do {
             addresses = try await resolver.resolve(host: url.host)
@@ -67,6 +54,24 @@ public struct SSRFGuard: Sendable {
             }
         }
         return CheckedTarget(url: url, address: first)
+    }
+
+    /// The checks that need no DNS: the allow list, and IP literals. Nil when `url` names a
+    /// host that must be looked up (``check(_:)`` does that).
+    func checkWithoutLookup(_ url: TargetURL) throws(ProxyRejection) -> CheckedTarget? {
+        if !allowedTargets.isEmpty, !allowedTargets.contains(url.host) {
+            throw ProxyRejection(
+                .forbidden, reason: "target-not-allowed",
+                "Forbidden: \(url.host) is not in this proxy's list of allowed targets (--allow-target).")
+        }
+        guard let literal = url.address else { return nil }
+        if !allowPrivate, let range = classifier.nonGlobalRange(of: literal) {
+            throw ProxyRejection(
+                .forbidden, reason: "ssrf",
+                "Forbidden: \(url.host) is a non-public address (\(literal) is in \(range)); "
+                    + "this proxy only fetches from public addresses.")
+        }
+        return CheckedTarget(url: url, address: literal)
     }
 
     private static func normalise(_ host: String) -> String {

@@ -3,7 +3,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// Keep-alive connections to the gateway's one upstream, kept per event loop.
+/// Keep-alive connections to one upstream (the gateway's, or one checked address of the proxy's),
+/// kept per event loop.
 ///
 /// A client connection asks the pool of its own event loop, so the request, the upstream
 /// connection and the answer all stay on one thread (what nginx does with its workers). Each
@@ -31,19 +32,33 @@ public final class UpstreamPool: Sendable {
     ///   - target: the upstream (scheme, host or checked address, port).
     ///   - group: the event loops the server's connections run on.
     ///   - tlsConfiguration: for `https`; nil uses the system's trust roots.
-    init(
+    convenience init(
         target: TargetURL, configuration: Configuration, group: any EventLoopGroup,
         tlsConfiguration: TLSConfiguration? = nil
     ) throws {
-        self.host = target.address?.description ?? target.host
-        self.port = target.port
+        let tls: (NIOSSLContext, String?)? =
+            target.scheme == .https
+            ? (
+                try NIOSSLContext(configuration: tlsConfiguration ?? .makeClientConfiguration()),
+                target.address == nil ? target.host : nil
+            )
+            : nil
+        self.init(
+            host: target.address?.description ?? target.host, port: target.port, tls: tls,
+            configuration: configuration, group: group)
+    }
+
+    /// - Parameters:
+    ///   - host: a name (looked up when connecting) or an address.
+    ///   - tls: for `https`: the context and the name the certificate must carry (nil for an address).
+    init(
+        host: String, port: Int, tls: (context: NIOSSLContext, serverName: String?)?, configuration: Configuration,
+        group: any EventLoopGroup
+    ) {
+        self.host = host
+        self.port = port
         self.configuration = configuration
-        if target.scheme == .https {
-            let context = try NIOSSLContext(configuration: tlsConfiguration ?? .makeClientConfiguration())
-            self.tls = (context, target.address == nil ? target.host : nil)
-        } else {
-            self.tls = nil
-        }
+        self.tls = tls
         var loops: [ObjectIdentifier: UpstreamLoopPool] = [:]
         for eventLoop in group.makeIterator() {
             loops[ObjectIdentifier(eventLoop)] = UpstreamLoopPool(eventLoop: eventLoop)

@@ -93,30 +93,28 @@ extension CORSTool {
                 maxRedirects: maxRedirects,
                 timeout: .milliseconds(Int64(timeout * 1000))
             )
-            let clients = UpstreamClients(
-                connectTimeout: .milliseconds(Int64(min(timeout, 10) * 1000)),
-                readTimeout: .milliseconds(Int64(timeout * 1000)))
-            let proxy = OpenProxy(configuration: configuration, clients: clients, logger: logger)
+            var connections = UpstreamPool.Configuration()
+            connections.connectTimeout = .milliseconds(Int64(min(timeout, 10) * 1000))
+            connections.readTimeout = .milliseconds(Int64(timeout * 1000))
+            let upstreams = try ProxyUpstreams(connections: connections)
+            let proxy = OpenProxy(configuration: configuration, upstreams: upstreams, logger: logger)
             let host = self.host
-            let app = Application(
-                router: proxy.makeRouter(),
+            let app = proxy.makeApplication(
                 configuration: .init(address: .hostname(host, port: port), serverName: nil),
                 onServerRunning: { channel in
                     let boundPort = channel.localAddress?.port ?? 0
                     let shown = host.contains(":") ? "[\(host)]" : host
                     // Written unbuffered: scripts and tests wait for this line on a pipe.
                     FileHandle.standardOutput.write(Data("listening on http://\(shown):\(boundPort)\n".utf8))
-                },
-                logger: logger
-            )
+                })
             do {
                 // In-flight requests may take up to --timeout to finish after SIGTERM.
                 try await app.runUntilSignalled(alongside: metrics, grace: timeout + 1, logger: logger)
             } catch {
-                try? await clients.shutdown()
+                await proxy.shutdown()
                 throw error
             }
-            try await clients.shutdown()
+            await proxy.shutdown()
         }
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CORS
 import HTTPTypes
 import Hummingbird
@@ -131,9 +130,13 @@ func withUpstream<T: Sendable>(
     }
 }
 
-/// Clients that refuse, as a last line, to connect anywhere but loopback.
-func loopbackOnlyClients(readTimeout: TimeAmount = .seconds(5)) -> UpstreamClients {
-    UpstreamClients(connectTimeout: .seconds(2), readTimeout: readTimeout) { address in
+/// Upstream connections that refuse, as a last line, to go anywhere but loopback.
+func loopbackOnlyUpstreams(readTimeout: TimeAmount = .seconds(5)) -> ProxyUpstreams {
+    var connections = UpstreamPool.Configuration()
+    connections.connectTimeout = .seconds(2)
+    connections.readTimeout = readTimeout
+    // The system's trust roots load or the test can't run at all.
+    return try! ProxyUpstreams(connections: connections) { address in
         switch address {
         case .v4(let value): value >> 24 == 127
         case .v6(let high, let low): high == 0 && low == 1
@@ -146,26 +149,25 @@ func makeProxy(
     resolver: MapResolver = MapResolver(single: ["upstream.test": ["127.0.0.1"]]),
     trusted: Set<IPAddress> = [TestUpstream.loopback],
     configure: (inout OpenProxyConfiguration) -> Void = { _ in },
-    clients: UpstreamClients = loopbackOnlyClients()
+    upstreams: ProxyUpstreams = loopbackOnlyUpstreams()
 ) -> ServerUnderTest {
     var configuration = OpenProxyConfiguration(
         targetGuard: SSRFGuard(resolver: resolver, classifier: AddressClassifier(trustedAddresses: trusted)))
     configure(&configuration)
-    let proxy = OpenProxy(configuration: configuration, clients: clients, logger: quiet("proxy"))
-    return ServerUnderTest(router: proxy.makeRouter(), clients: clients)
+    return ServerUnderTest(proxy: OpenProxy(configuration: configuration, upstreams: upstreams, logger: quiet("proxy")))
 }
 
 /// A gateway or proxy application, and what to shut down after the test.
 struct ServerUnderTest {
     enum Server {
-        case router(Router<ProxyRequestContext>, UpstreamClients)
+        case proxy(OpenProxy)
         case gateway(Gateway)
     }
 
     let server: Server
 
-    init(router: Router<ProxyRequestContext>, clients: UpstreamClients) {
-        self.server = .router(router, clients)
+    init(proxy: OpenProxy) {
+        self.server = .proxy(proxy)
     }
 
     init(gateway: Gateway) {
@@ -177,14 +179,13 @@ struct ServerUnderTest {
     ) async throws -> T {
         let configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
         switch server {
-        case .router(let router, let clients):
-            let app = Application(router: router, configuration: configuration, logger: quiet("server"))
+        case .proxy(let proxy):
             do {
-                let value = try await app.test(setup, body)
-                try await clients.shutdown()
+                let value = try await proxy.makeApplication(configuration: configuration).test(setup, body)
+                await proxy.shutdown()
                 return value
             } catch {
-                try? await clients.shutdown()
+                await proxy.shutdown()
                 throw error
             }
         case .gateway(let gateway):

@@ -2,21 +2,23 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
-/// The gateway's last handler: sends each request to the upstream on a pooled connection of this
-/// connection's own event loop and writes the answer back as it arrives.
+/// The last handler of a gateway or proxy connection: asks its ``ForwardingRoute`` what to do
+/// with each request, sends it upstream on a pooled connection of this connection's own event
+/// loop, and writes the answer back as it arrives.
 ///
-/// It sits behind ``CORSNIO/CORSChannelHandler`` (which answered preflights and refusals and puts
-/// the policy's headers on every head written here) and does NIO's pipelining assistance itself:
-/// a request that arrives while the previous answer is still going out waits in a short queue
-/// (reading stops when it grows), and on `ChannelShouldQuiesceEvent` the connection closes once
-/// the answer in flight is complete. Doing it here rather than with `HTTPServerPipelineHandler`
-/// saves re-arming the socket's read interest twice per request.
+/// It does NIO's pipelining assistance itself: a request that arrives while the previous answer
+/// is still going out waits in a short queue (reading stops when it grows), and on
+/// `ChannelShouldQuiesceEvent` the connection closes once the answer in flight is complete. Doing
+/// it here rather than with `HTTPServerPipelineHandler` saves re-arming the socket's read interest
+/// twice per request.
 ///
-/// Nothing leaves the event loop: no task per request, no hop between threads, which is what lets
-/// small requests go through at close to nginx's pace. Bodies stream both ways with backpressure:
-/// an upload stops being read while the upstream is behind, and the upstream's answer stops being
-/// read while the client is.
-final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseSink {
+/// Nothing leaves the event loop (but the proxy's DNS lookups): no task per request, no hop
+/// between threads, which is what lets small requests go through at close to nginx's pace. Bodies
+/// stream both ways with backpressure: an upload stops being read while the upstream is behind,
+/// and the upstream's answer stops being read while the client is.
+final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, RemovableChannelHandler,
+    UpstreamResponseSink
+{
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -24,7 +26,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// One request on its way: what to send upstream, and how far it got.
     final class Exchange {
         let request: HTTPRequestHead
-        let upstreamHead: HTTPRequestHead
+        var plan: Route.Plan
         let start = ContinuousClock.now
         var connection: UpstreamConnection?
         /// Body parts that arrived before the upstream connection was ready.
@@ -33,16 +35,22 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         var requestEnded = false
         var bodySent = false
         var retried = false
+        /// The current answer is a redirect being followed: its body is dropped.
+        var draining = false
+        var requestBodyBytes = 0
+        var responseBodyBytes = 0
+        /// The plan's time limit.
+        var deadline: Scheduled<Void>?
         /// The status sent to the client once its head went out (0 before).
         var sentStatus = 0
 
-        init(request: HTTPRequestHead, upstreamHead: HTTPRequestHead) {
+        init(request: HTTPRequestHead, plan: Route.Plan) {
             self.request = request
-            self.upstreamHead = upstreamHead
+            self.plan = plan
         }
     }
 
-    private let route: GatewayRoute
+    private let route: Route
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
     /// Reading the client stops while its upload outruns the upstream (`peerBehind`) or while
@@ -64,13 +72,13 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Parts of an answer were written since the last flush.
     private var flushPending = false
 
-    init(route: GatewayRoute) {
+    init(route: Route) {
         self.route = route
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        scheduleIdleCheck(in: route.configuration.clientIdleTimeout)
+        scheduleIdleCheck(in: route.clientIdleTimeout)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -84,7 +92,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let context else { return }
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
             guard let context = self.context else { return }
-            let limit = route.configuration.clientIdleTimeout
+            let limit = route.clientIdleTimeout
             let silentFor = NIODeadline.now() - lastActivity
             if exchange == nil, queued.isEmpty, silentFor >= limit {
                 context.close(promise: nil)
@@ -121,9 +129,15 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch part {
         case .head(let head):
             receivingRequest = true
-            forward(head, context: context)
+            begin(head, context: context)
         case .body(let buffer):
-            guard let exchange else { return }
+            // No exchange (answered already) or a redirect turned it into a GET: the rest is dropped.
+            guard let exchange, exchange.plan.sendsBody else { return }
+            exchange.requestBodyBytes += buffer.readableBytes
+            if let limit = exchange.plan.requestBodyLimit, exchange.requestBodyBytes > limit {
+                refuseUpload(exchange, limit: limit, context: context)
+                return
+            }
             if let connection = exchange.connection {
                 exchange.bodySent = true
                 connection.sendBody(buffer)
@@ -137,8 +151,25 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             receivingRequest = false
             guard let exchange else { return }
             exchange.requestEnded = true
-            exchange.connection?.sendEnd()
+            if exchange.plan.sendsBody { exchange.connection?.sendEnd() }
         }
+    }
+
+    /// A body past the plan's limit: the upstream never gets the end of it; 413 unless the answer
+    /// already started (then the connection is cut).
+    private func refuseUpload(_ exchange: Exchange, limit: Int, context: ChannelHandlerContext) {
+        exchange.connection?.abandon()
+        exchange.connection = nil
+        guard exchange.sentStatus == 0 else {
+            cutShort(exchange, context: context)
+            return
+        }
+        fail(
+            exchange,
+            with: ProxyRejection(
+                .contentTooLarge, reason: "body-too-large",
+                "Request body too large: this proxy accepts at most \(limit) bytes."),
+            context: context)
     }
 
     /// The answer in flight is complete: the next pipelined request may go.
@@ -158,7 +189,7 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         if let exchange {
-            self.exchange = nil
+            clear(exchange)
             exchange.connection?.abandon()
             if exchange.sentStatus != 0 {
                 // Half an answer is out: all that is left is to cut it short.
@@ -169,10 +200,11 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         queued.removeAll()
         let (status, message): (HTTPResponseStatus, String) =
             parserError == .headerOverflow
-            ? (.requestHeaderFieldsTooLarge, "Request header fields too large: the gateway reads up to 80 KB of them.")
+            ? (.requestHeaderFieldsTooLarge, "Request header fields too large: this server reads up to 80 KB of them.")
             : (.badRequest, "Bad request: not a valid HTTP/1.1 request (\(parserError)).")
         route.metrics.rejected("bad-request")
-        writeText(status: status, message, version: .http1_1, connection: "close", context: context)
+        let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        writeText(status: status, message, request: request, connection: "close", context: context)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
@@ -206,53 +238,40 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         if let exchange {
-            self.exchange = nil
+            clear(exchange)
             exchange.connection?.abandon()
         }
         context.fireChannelInactive()
     }
 
-    private func forward(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard head.uri.hasPrefix("/") else {
-            route.metrics.rejected("bad-target")
-            let rejection = ProxyRejection(
-                .badRequest, reason: "bad-target",
-                "Bad request: the gateway forwards origin-form targets (/path?query), not \(head.uri).")
-            writeAnswer(head, rejection: rejection, since: .now, context: context)
-            return
-        }
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         route.metrics.countRequest()
+        let plan: Route.Plan
+        switch route.decide(head, clientAddress: context.channel.remoteAddress?.ipAddress) {
+        case .answer(let answer):
+            if answer.status.code >= 400 { route.metrics.rejected(answer.reason) }
+            writeAnswer(head, answer, since: .now, context: context)
+            return
+        case .forward(let forward):
+            plan = forward
+        }
         if head.version.minor >= 1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
             // The client waits for this before sending its body (nginx answers it the same way).
             let interim = HTTPResponseHead(version: head.version, status: .continue)
             context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
         }
-        let exchange = Exchange(request: head, upstreamHead: upstreamHead(for: head, context: context))
+        let exchange = Exchange(request: head, plan: plan)
         self.exchange = exchange
+        if let limit = plan.timeLimit {
+            exchange.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [weak self, exchange] in
+                self?.timedOut(exchange)
+            }
+        }
         connect(exchange, context: context)
     }
 
-    /// The request as the upstream gets it: end-to-end fields, its `Host`, `X-Forwarded-*`, and
-    /// the client's body framing.
-    private func upstreamHead(for head: HTTPRequestHead, context: ChannelHandlerContext) -> HTTPRequestHead {
-        var headers = HopByHop.forwardableRequestHeaders(head.headers)
-        let clientHost = head.headers.first(name: "host")
-        headers.add(name: "Host", value: route.hostField(clientHost: clientHost))
-        ForwardedFields.add(
-            to: &headers, clientAddress: context.channel.remoteAddress?.ipAddress, originalHost: clientHost)
-        if let length = head.headers.first(name: "content-length") {
-            headers.add(name: "Content-Length", value: length)
-        } else if head.headers.contains(name: "transfer-encoding") {
-            headers.add(name: "Transfer-Encoding", value: "chunked")
-        } else if head.method == .POST || head.method == .PUT || head.method == .PATCH {
-            headers.add(name: "Content-Length", value: "0")
-        }
-        return HTTPRequestHead(
-            version: .http1_1, method: head.method, uri: route.basePath + head.uri, headers: headers)
-    }
-
     private func connect(_ exchange: Exchange, context: ChannelHandlerContext) {
-        route.pool.lease(on: context.eventLoop, fresh: exchange.retried).assumeIsolated().whenComplete { result in
+        exchange.plan.lease(on: context.eventLoop, fresh: exchange.retried).assumeIsolated().whenComplete { result in
             guard exchange === self.exchange, let context = self.context else {
                 // The client left meanwhile: the connection goes back unused.
                 if case .success(let connection) = result { connection.abandon() }
@@ -261,6 +280,8 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             switch result {
             case .success(let connection):
                 self.send(exchange, on: connection)
+            case .failure(let rejection as ProxyRejection):
+                self.fail(exchange, with: rejection, context: context)
             case .failure(let error):
                 self.fail(exchange, (error as? UpstreamConnectionFailure) ?? .connect(error), context: context)
             }
@@ -269,7 +290,14 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func send(_ exchange: Exchange, on connection: UpstreamConnection) {
         exchange.connection = connection
-        connection.start(exchange.upstreamHead, sink: self)
+        connection.start(exchange.plan.upstreamHead, sink: self)
+        guard exchange.plan.sendsBody else {
+            exchange.waitingParts.removeAll()
+            exchange.waitingBytes = 0
+            connection.sendEnd()
+            resumeReading()
+            return
+        }
         for part in exchange.waitingParts {
             exchange.bodySent = true
             connection.sendBody(part)
@@ -286,12 +314,40 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         readGate.resume(.peerBehind, context: context)
     }
 
+    /// The plan's time limit passed: 504, or the answer is cut short if it started.
+    private func timedOut(_ exchange: Exchange) {
+        guard exchange === self.exchange, let context else { return }
+        exchange.connection?.abandon()
+        exchange.connection = nil
+        let rejection = ProxyRejection(
+            .gatewayTimeout, reason: "upstream-timeout",
+            "Gateway timeout: \(exchange.plan.upstreamName) did not answer in time.")
+        guard exchange.sentStatus == 0 else {
+            route.metrics.rejected(rejection.reason)
+            cutShort(exchange, context: context)
+            return
+        }
+        fail(exchange, with: rejection, context: context)
+    }
+
     // MARK: Upstream side (UpstreamResponseSink)
 
     func upstreamHead(_ head: HTTPResponseHead) {
         guard let exchange, let context else { return }
         route.metrics.observeUpstream(since: exchange.start)
-        var headers = HopByHop.forwardableResponseHeaders(head.headers)
+        var headers: HTTPHeaders
+        switch exchange.plan.answer(to: head) {
+        case .relay(let relayed):
+            headers = relayed
+        case .follow:
+            exchange.draining = true
+            return
+        case .refuse(let rejection):
+            exchange.connection?.abandon()
+            exchange.connection = nil
+            fail(exchange, with: rejection, context: context)
+            return
+        }
         let request = exchange.request
         if !closes(after: request), request.version == .http1_0 {
             // An HTTP/1.0 client reads to the end of the connection unless told the length.
@@ -305,14 +361,26 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         }
         if closes(after: request) { headers.replaceOrAdd(name: "Connection", value: "close") }
+        route.finish(&headers, status: head.status, request: request)
         exchange.sentStatus = Int(head.status.code)
-        let response = HTTPResponseHead(version: exchange.request.version, status: head.status, headers: headers)
+        let response = HTTPResponseHead(version: request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         flushPending = true
     }
 
     func upstreamBody(_ buffer: ByteBuffer) -> Bool {
-        guard let context else { return true }
+        guard let exchange, let context else { return true }
+        if exchange.draining { return true }
+        if let limit = exchange.plan.responseBodyLimit {
+            exchange.responseBodyBytes += buffer.readableBytes
+            if exchange.responseBodyBytes > limit {
+                // The head is out: all that can be done is to cut the answer short.
+                exchange.connection?.abandon()
+                route.metrics.rejected("response-too-large")
+                cutShort(exchange, context: context)
+                return false
+            }
+        }
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         flushPending = true
         // The client reads slower than the upstream sends: stop reading upstream until it catches up.
@@ -323,7 +391,16 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func upstreamEnd() {
         guard let exchange, let context else { return }
-        self.exchange = nil
+        exchange.connection = nil
+        if exchange.draining {
+            // A redirect being followed: on to the plan's next hop, with a connection of its own.
+            exchange.draining = false
+            exchange.retried = false
+            exchange.bodySent = false
+            connect(exchange, context: context)
+            return
+        }
+        clear(exchange)
         upstreamPaused = false
         // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
         resumeReading()
@@ -348,60 +425,81 @@ final class GatewayForwardHandler: ChannelDuplexHandler, RemovableChannelHandler
         let reused = exchange.connection?.hasCarriedAnExchange ?? false
         exchange.connection = nil
         guard exchange.sentStatus == 0 else {
-            // The answer already started: all that is left is to cut it short, which the client sees.
-            self.exchange = nil
-            log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
-            context.close(promise: nil)
+            cutShort(exchange, context: context)
             return
         }
         // A kept-alive connection the upstream closed while idle: the request never reached it.
         if case .closed(beforeResponse: true) = failure, reused, !exchange.bodySent, !exchange.retried,
-            Self.idempotent.contains(exchange.request.method)
+            Self.idempotent.contains(exchange.plan.upstreamHead.method)
         {
             exchange.retried = true
             connect(exchange, context: context)
             return
         }
-        let rejection = UpstreamFailure.rejection(for: failure, upstream: route.configuration.upstream.hostField)
+        fail(
+            exchange, with: UpstreamFailure.rejection(for: failure, upstream: exchange.plan.upstreamName),
+            context: context)
+    }
+
+    /// Answers `rejection` in place of the upstream's answer (none of which was sent).
+    private func fail(_ exchange: Exchange, with rejection: ProxyRejection, context: ChannelHandlerContext) {
         route.metrics.rejected(rejection.reason)
-        self.exchange = nil
+        clear(exchange)
         resumeReading()
-        writeAnswer(exchange.request, rejection: rejection, since: exchange.start, context: context)
+        writeAnswer(exchange.request, rejection, since: exchange.start, context: context)
+    }
+
+    /// The answer already started and can't be finished: closing the connection is the only way
+    /// left to tell the client it is incomplete.
+    private func cutShort(_ exchange: Exchange, context: ChannelHandlerContext) {
+        clear(exchange)
+        log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
+        context.close(promise: nil)
+    }
+
+    /// The exchange is over (answered, failed, abandoned): its timer goes, the next may start.
+    private func clear(_ exchange: Exchange) {
+        exchange.deadline?.cancel()
+        exchange.deadline = nil
+        if self.exchange === exchange { self.exchange = nil }
     }
 
     /// Methods safe to send twice (RFC 9110 §9.2.2): only these are retried.
-    static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE]
+    static var idempotent: [HTTPMethod] { [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE] }
 
     // MARK: Answers of our own
 
-    /// A plain-text answer from the gateway itself (bad target, upstream down or slow).
+    /// A plain-text answer of ours (help, a refusal, upstream down or slow).
     private func writeAnswer(
-        _ request: HTTPRequestHead, rejection: ProxyRejection, since start: ContinuousClock.Instant,
+        _ request: HTTPRequestHead, _ answer: ProxyRejection, since start: ContinuousClock.Instant,
         context: ChannelHandlerContext
     ) {
         let connection = closes(after: request) ? "close" : request.version == .http1_0 ? "keep-alive" : nil
         writeText(
-            status: HTTPResponseStatus(statusCode: rejection.status.code), rejection.message,
-            version: request.version, connection: connection, extraFields: rejection.headerFields,
-            withBody: request.method != .HEAD, context: context)
-        log(request, status: rejection.status.code, since: start, context: context)
+            status: HTTPResponseStatus(statusCode: answer.status.code), answer.message, request: request,
+            connection: connection, extraFields: answer.headerFields, context: context)
+        log(request, status: answer.status.code, since: start, context: context)
         endAnswer(to: request, flushNow: true, context: context)
     }
 
-    /// The head and body (not the end) of a `text/plain` answer.
+    /// The head and body (not the end) of a `text/plain` answer (no body for `HEAD`).
     private func writeText(
-        status: HTTPResponseStatus, _ message: String, version: HTTPVersion, connection: String?,
-        extraFields: HTTPFields = [:], withBody: Bool = true, context: ChannelHandlerContext
+        status: HTTPResponseStatus, _ message: String, request: HTTPRequestHead, connection: String?,
+        extraFields: HTTPFields = [:], context: ChannelHandlerContext
     ) {
-        let body = ByteBuffer(string: message + "\n")
+        let body = ByteBuffer(string: message.isEmpty || message.hasSuffix("\n") ? message : message + "\n")
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        if body.readableBytes > 0 { headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         for field in extraFields { headers.add(name: field.name.rawName, value: field.value) }
         if let connection { headers.add(name: "Connection", value: connection) }
+        route.finish(&headers, status: status, request: request)
         context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        if withBody { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+            promise: nil)
+        if request.method != .HEAD, body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
     }
 
     /// Whether the connection closes once the answer to `request` is out.

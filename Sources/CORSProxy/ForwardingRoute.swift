@@ -1,0 +1,55 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// What a forwarding server decides for ``ForwardHandler``, which does the HTTP: the gateway
+/// (``GatewayRoute``: one upstream, the policy in ``CORSNIO``'s handler) and the open proxy
+/// (``ProxyRoute``: any public URL, its own checks and CORS fields). Shared by every connection.
+protocol ForwardingRoute: Sendable {
+    associatedtype Plan: ForwardPlan
+    var logger: Logger { get }
+    var metrics: ProxyMetrics { get }
+    /// How long a client connection may stay silent between requests.
+    var clientIdleTimeout: TimeAmount { get }
+    /// Decides on a request as soon as its head is read: an answer of our own, or a forward.
+    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision<Plan>
+    /// The last edit of every response head going to the client, relayed or our own.
+    func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead)
+}
+
+enum RouteDecision<Plan> {
+    /// A plain-text answer of our own (a help page, a refusal); counted as a rejection from 400 up.
+    case answer(ProxyRejection)
+    case forward(Plan)
+}
+
+/// One request's way upstream, hop by hop (only the proxy follows redirects). Lives in the
+/// exchange; only touched on the client connection's event loop.
+protocol ForwardPlan {
+    /// The request as the current hop's upstream gets it.
+    var upstreamHead: HTTPRequestHead { get }
+    /// Whether the client's body goes upstream (not after a redirect turned the request into a GET).
+    var sendsBody: Bool { get }
+    /// The current upstream, as error messages name it.
+    var upstreamName: String { get }
+    /// Largest request body passed on (413 past it); nil: no limit.
+    var requestBodyLimit: Int? { get }
+    /// Largest answer body passed on (the answer is cut past it); nil: no limit.
+    var responseBodyLimit: Int? { get }
+    /// The whole exchange, redirects included (504 past it); nil: only the read timeout applies.
+    var timeLimit: TimeAmount? { get }
+    /// A connection to the current hop's upstream on `eventLoop` (an idle one unless `fresh`);
+    /// fails with a ``ProxyRejection`` when the target is refused.
+    func lease(on eventLoop: any EventLoop, fresh: Bool) -> EventLoopFuture<UpstreamConnection>
+    /// What to do with the upstream's answer head.
+    mutating func answer(to head: HTTPResponseHead) -> UpstreamAnswer
+}
+
+enum UpstreamAnswer {
+    /// Relay the answer to the client with these fields.
+    case relay(HTTPHeaders)
+    /// Answer the client with this instead (the upstream's answer is dropped with its connection).
+    case refuse(ProxyRejection)
+    /// Drop this answer and ask the plan's next hop (it moved on to a redirect's target).
+    case follow
+}

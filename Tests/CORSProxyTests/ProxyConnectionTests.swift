@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import Testing
+
+@testable import CORSProxy
+
+/// The proxy on its event-loop path: TLS to the checked address, limits enforced while bodies
+/// stream, pipelining across followed redirects, pooled connections retried.
+@Suite struct ProxyConnectionTests {
+    static let origin = "http://app.test"
+
+    /// Loopback only, trusting the test CA (`Fixtures/README.md`) and nothing else.
+    static func upstreamsTrustingTestCA() throws -> ProxyUpstreams {
+        var connections = UpstreamPool.Configuration()
+        connections.connectTimeout = .seconds(2)
+        return try ProxyUpstreams(connections: connections, tlsConfiguration: TLSFixtures.trustingTestCA()) {
+            $0 == TestUpstream.loopback
+        }
+    }
+
+    @Test func anHTTPSTargetIsFetchedFromTheCheckedAddressAndItsCertificateChecked() async throws {
+        let upstream = try await TLSUpstream()
+        let proxy = makeProxy(upstreams: try Self.upstreamsTrustingTestCA())
+        try await proxy.test(.live) { client in
+            for _ in 0..<2 {
+                let response = try await client.execute(
+                    uri: "/https://127.0.0.1:\(upstream.port)/x", method: .get, headers: [.origin: Self.origin])
+                #expect(response.status == .ok)
+                #expect(response.text == "ok over TLS")
+                #expect(response.values("Access-Control-Allow-Origin") == ["*"])
+            }
+        }
+        try await upstream.close()
+    }
+
+    @Test func anHTTPSTargetWithAnUntrustedCertificateIs502() async throws {
+        let upstream = try await TLSUpstream()
+        // The system's trust roots: the test CA is not among them. (A name can't be tested for a
+        // mismatch here: NIOSSL also accepts a certificate naming the peer's IP address, and the
+        // test certificate names 127.0.0.1, where every test upstream lives.)
+        let resolver = MapResolver(single: ["secure.test": ["127.0.0.1"]])
+        try await makeProxy(resolver: resolver).test(.live) { client in
+            let response = try await client.execute(
+                uri: "/https://secure.test:\(upstream.port)/x", method: .get, headers: [.origin: Self.origin])
+            #expect(response.status == .badGateway)
+            #expect(response.text.contains("TLS handshake with secure.test"))
+            #expect(response.values("Access-Control-Allow-Origin") == ["*"])
+        }
+        try await upstream.close()
+    }
+
+    @Test func aChunkedUploadOverTheLimitIs413() async throws {
+        try await withUpstream { port in
+            try await makeProxy(configure: { $0.maxBodyBytes = 1000 }).test(.live) { client in
+                let chunk = String(repeating: "b", count: 600)
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "POST /http://upstream.test:\(port)/echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n"
+                ) { $0.contains("bytes.\n") }
+                #expect(text.hasPrefix("HTTP/1.1 413"))
+                #expect(text.contains("Request body too large: this proxy accepts at most 1000 bytes."))
+            }
+        }
+    }
+
+    @Test func aStreamedAnswerOverTheLimitIsCutShort() async throws {
+        try await withUpstream { port in
+            // `/stream` sends "hello" without a length: the limit can only be seen while it streams.
+            try await makeProxy(configure: { $0.maxBodyBytes = 3 }).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "GET /http://upstream.test:\(port)/stream HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                ) { _ in false }
+                #expect(!text.contains("hello"))
+                #expect(!text.hasSuffix("0\r\n\r\n"), "the answer must not look complete")
+            }
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrderAcrossAFollowedRedirect() async throws {
+        try await withUpstream { port in
+            try await makeProxy().test(.live) { client in
+                let request = { (path: String) in
+                    "GET /http://upstream.test:\(port)\(path) HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                }
+                let text = try await rawExchange(
+                    port: client.port!,
+                    request("/redirect/302?to=/echo/first") + request("/echo/second") + request("/echo/third")
+                ) { $0.components(separatedBy: "HTTP/1.1 200").count == 4 && $0.contains("GET /echo/third") }
+                let first = try #require(text.range(of: "GET /echo/first"))
+                let second = try #require(text.range(of: "GET /echo/second"))
+                let third = try #require(text.range(of: "GET /echo/third"))
+                #expect(first.lowerBound < second.lowerBound && second.lowerBound < third.lowerBound)
+                #expect(text.contains("X-CORS-Redirect-1: 302 /echo/first"))
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aDroppedKeepAliveConnectionIsRetriedOnce(reset: Bool) async throws {
+        let upstream = try await OneShotUpstream(reset: reset)
+        try await makeProxy().test(.live) { client in
+            for _ in 0..<3 {
+                let response = try await client.execute(
+                    uri: "/http://upstream.test:\(upstream.port)/x", method: .get, headers: [.origin: Self.origin])
+                #expect(response.status == .ok)
+                #expect(response.text == "ok")
+            }
+        }
+        #expect(upstream.requests.withLockedValue { $0 } == 3)
+        try await upstream.close()
+    }
+
+    @Test func aDNSLookupHappensOncePerRequestAndHop() async throws {
+        try await withUpstream { port in
+            let resolver = MapResolver(single: ["upstream.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]])
+            try await makeProxy(resolver: resolver).test(.live) { client in
+                let response = try await client.execute(
+                    uri: "/http://upstream.test:\(port)/redirect/302?to=http://other.test:\(port)/echo", method: .get,
+                    headers: [.origin: Self.origin])
+                #expect(response.status == .ok)
+                #expect(response.text.contains("host: other.test:\(port)"))
+                #expect(resolver.lookups(of: "upstream.test") == 1)
+                #expect(resolver.lookups(of: "other.test") == 1)
+            }
+        }
+    }
+}
