@@ -78,11 +78,14 @@ extension Substring {
 /// Allocation-free ASCII case-insensitive comparisons (`lowered` is lower case); also used by the
 /// gateway's header filtering.
 package enum ASCII {
-    @inline(__always)
+    @inlinable
     package static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
+    /// Inlinable so that callers in other modules get it specialised (the generic body does a
+    /// metadata lookup per call).
+    @inlinable
     package static func equalsIgnoringCase<S: StringProtocol>(_ value: S, _ lowered: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
         guard value.utf8.count == expected.count else { return false }

@@ -16,9 +16,7 @@ import NIOHTTP1
 /// between threads, which is what lets small requests go through at close to nginx's pace. Bodies
 /// stream both ways with backpressure: an upload stops being read while the upstream is behind,
 /// and the upstream's answer stops being read while the client is.
-final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, RemovableChannelHandler,
-    UpstreamResponseSink
-{
+final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseSink {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -26,7 +24,7 @@ final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, Remova
     /// One request on its way: what to send upstream, and how far it got.
     final class Exchange {
         let request: HTTPRequestHead
-        var plan: Route.Plan
+        let plan: any ForwardPlan
         let start = ContinuousClock.now
         var connection: UpstreamConnection?
         /// Body parts that arrived before the upstream connection was ready.
@@ -44,13 +42,13 @@ final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, Remova
         /// The status sent to the client once its head went out (0 before).
         var sentStatus = 0
 
-        init(request: HTTPRequestHead, plan: Route.Plan) {
+        init(request: HTTPRequestHead, plan: any ForwardPlan) {
             self.request = request
             self.plan = plan
         }
     }
 
-    private let route: Route
+    private let route: any ForwardingRoute
     private var context: ChannelHandlerContext?
     private var exchange: Exchange?
     /// Reading the client stops while its upload outruns the upstream (`peerBehind`) or while
@@ -72,7 +70,7 @@ final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, Remova
     /// Parts of an answer were written since the last flush.
     private var flushPending = false
 
-    init(route: Route) {
+    init(route: any ForwardingRoute) {
         self.route = route
     }
 
@@ -246,7 +244,7 @@ final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, Remova
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         route.metrics.countRequest()
-        let plan: Route.Plan
+        let plan: any ForwardPlan
         switch route.decide(head, clientAddress: context.channel.remoteAddress?.ipAddress) {
         case .answer(let answer):
             if answer.status.code >= 400 { route.metrics.rejected(answer.reason) }
@@ -465,7 +463,7 @@ final class ForwardHandler<Route: ForwardingRoute>: ChannelDuplexHandler, Remova
     }
 
     /// Methods safe to send twice (RFC 9110 §9.2.2): only these are retried.
-    static var idempotent: [HTTPMethod] { [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE] }
+    static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE]
 
     // MARK: Answers of our own
 

@@ -17,17 +17,17 @@ public struct ForwardingChannel: ServerChildChannel {
         public let channel: any Channel
     }
 
-    private let addForwardHandler: @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+    private let route: any ForwardingRoute
     private let policy: CORSPolicy?
 
-    init<Route: ForwardingRoute>(route: Route, policy: CORSPolicy?) {
-        self.addForwardHandler = { try $0.addHandler(ForwardHandler(route: route)) }
+    init(route: any ForwardingRoute, policy: CORSPolicy?) {
+        self.route = route
         self.policy = policy
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let policy = self.policy
-        let addForwardHandler = self.addForwardHandler
+        let route = self.route
         return channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
             // Pipelining, quiescing and the 400 for unparsable requests are ForwardHandler's (one
@@ -36,7 +36,7 @@ public struct ForwardingChannel: ServerChildChannel {
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
             if let policy { try operations.addHandler(CORSChannelHandler(policy)) }
-            try addForwardHandler(operations)
+            try operations.addHandler(ForwardHandler(route: route))
             return Value(channel: channel)
         }
     }

@@ -5,27 +5,30 @@ import NIOHTTP1
 /// What a forwarding server decides for ``ForwardHandler``, which does the HTTP: the gateway
 /// (``GatewayRoute``: one upstream, the policy in ``CORSNIO``'s handler) and the open proxy
 /// (``ProxyRoute``: any public URL, its own checks and CORS fields). Shared by every connection.
+///
+/// Used as existentials, not generics: NIO calls a handler through protocol witnesses, which for
+/// a generic handler class run unspecialised code (metadata lookups and value witness copies on
+/// every request, measured).
 protocol ForwardingRoute: Sendable {
-    associatedtype Plan: ForwardPlan
     var logger: Logger { get }
     var metrics: ProxyMetrics { get }
     /// How long a client connection may stay silent between requests.
     var clientIdleTimeout: TimeAmount { get }
     /// Decides on a request as soon as its head is read: an answer of our own, or a forward.
-    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision<Plan>
+    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision
     /// The last edit of every response head going to the client, relayed or our own.
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead)
 }
 
-enum RouteDecision<Plan> {
+enum RouteDecision {
     /// A plain-text answer of our own (a help page, a refusal); counted as a rejection from 400 up.
     case answer(ProxyRejection)
-    case forward(Plan)
+    case forward(any ForwardPlan)
 }
 
 /// One request's way upstream, hop by hop (only the proxy follows redirects). Lives in the
 /// exchange; only touched on the client connection's event loop.
-protocol ForwardPlan {
+protocol ForwardPlan: AnyObject {
     /// The request as the current hop's upstream gets it.
     var upstreamHead: HTTPRequestHead { get }
     /// Whether the client's body goes upstream (not after a redirect turned the request into a GET).
@@ -42,7 +45,7 @@ protocol ForwardPlan {
     /// fails with a ``ProxyRejection`` when the target is refused.
     func lease(on eventLoop: any EventLoop, fresh: Bool) -> EventLoopFuture<UpstreamConnection>
     /// What to do with the upstream's answer head.
-    mutating func answer(to head: HTTPResponseHead) -> UpstreamAnswer
+    func answer(to head: HTTPResponseHead) -> UpstreamAnswer
 }
 
 enum UpstreamAnswer {

@@ -26,7 +26,7 @@ struct GatewayRoute: ForwardingRoute {
 
     var clientIdleTimeout: TimeAmount { configuration.clientIdleTimeout }
 
-    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision<GatewayPlan> {
+    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision {
         guard head.uri.hasPrefix("/") else {
             return .answer(
                 ProxyRejection(
@@ -56,9 +56,14 @@ struct GatewayRoute: ForwardingRoute {
 }
 
 /// The gateway's one hop: the upstream, as it is.
-struct GatewayPlan: ForwardPlan {
+final class GatewayPlan: ForwardPlan {
     let upstreamHead: HTTPRequestHead
     let route: GatewayRoute
+
+    init(upstreamHead: HTTPRequestHead, route: GatewayRoute) {
+        self.upstreamHead = upstreamHead
+        self.route = route
+    }
 
     var sendsBody: Bool { true }
     var upstreamName: String { route.configuration.upstream.hostField }

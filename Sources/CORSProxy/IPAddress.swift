@@ -11,8 +11,8 @@ public enum IPAddress: Hashable, Sendable {
     /// Parses a URL host: bracketed IPv6 (`[::1]`), or any IPv4 form. Nil for a domain name.
     /// Throws when the host ends in a number but is not a valid IPv4 address (`1.2.3.256`).
     public static func parseHost(_ host: Substring) throws(IPAddressSyntaxError) -> IPAddress? {
-        if host.hasPrefix("[") {
-            guard host.hasSuffix("]"), let v6 = parseIPv6(host.dropFirst().dropLast()) else {
+        if host.utf8.first == UInt8(ascii: "[") {
+            guard host.utf8.last == UInt8(ascii: "]"), let v6 = parseIPv6(host.dropFirst().dropLast()) else {
                 throw IPAddressSyntaxError(host: String(host))
             }
             return v6
@@ -31,52 +31,74 @@ public enum IPAddress: Hashable, Sendable {
         }
     }
 
-    /// https://url.spec.whatwg.org/#concept-ipv4-parser
+    /// https://url.spec.whatwg.org/#concept-ipv4-parser, on bytes (every proxied URL's host
+    /// passes here).
     static func parseIPv4(_ host: Substring) throws(IPAddressSyntaxError) -> IPAddress? {
-        var parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count > 1, parts.last?.isEmpty == true { parts.removeLast() }
-        guard let last = parts.last, !last.isEmpty else { return nil }
+        let dot = UInt8(ascii: ".")
+        var text = host.utf8[...]
+        // One trailing dot is allowed (`127.0.0.1.`).
+        if text.last == dot { text = text.dropLast() }
+        let last = text.lastIndex(of: dot).map { text[text.index(after: $0)...] } ?? text
+        guard !last.isEmpty else { return nil }
         // Only a host whose last label is a number is an IPv4 address (or an error).
         guard parseNumber(last) != nil else {
-            let hexTail = last.hasPrefix("0x") || last.hasPrefix("0X") ? last.dropFirst(2) : nil
-            if last.allSatisfy(\.isASCIIDigit) || hexTail?.allSatisfy(\.isHexDigit) == true {
+            let hexTail =
+                last.count >= 2 && last.first == UInt8(ascii: "0")
+                    && last.dropFirst().first! | 0x20 == UInt8(ascii: "x")
+                ? last.dropFirst(2) : nil
+            if last.allSatisfy(URLByte.isDigit) || hexTail?.allSatisfy({ URLByte.hexValue($0) != nil }) == true {
                 throw IPAddressSyntaxError(host: String(host))
             }
             return nil
         }
-        guard parts.count <= 4 else { throw IPAddressSyntaxError(host: String(host)) }
-        var numbers: [UInt64] = []
-        for part in parts {
-            guard let number = parseNumber(part) else { throw IPAddressSyntaxError(host: String(host)) }
-            numbers.append(number)
+        var numbers: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var count = 0
+        for part in text.split(separator: dot, omittingEmptySubsequences: false) {
+            guard count < 4, let number = parseNumber(part) else { throw IPAddressSyntaxError(host: String(host)) }
+            switch count {
+            case 0: numbers.0 = number
+            case 1: numbers.1 = number
+            case 2: numbers.2 = number
+            default: numbers.3 = number
+            }
+            count += 1
         }
-        for number in numbers.dropLast() where number > 255 { throw IPAddressSyntaxError(host: String(host)) }
-        let lastNumber = numbers[numbers.count - 1]
-        guard lastNumber < (1 << (8 * UInt64(5 - numbers.count))) else {
+        let all = [numbers.0, numbers.1, numbers.2, numbers.3][..<count]
+        for number in all.dropLast() where number > 255 { throw IPAddressSyntaxError(host: String(host)) }
+        let lastNumber = all[count - 1]
+        guard lastNumber < (1 << (8 * UInt64(5 - count))) else {
             throw IPAddressSyntaxError(host: String(host))
         }
         var value = lastNumber
-        for (index, number) in numbers.dropLast().enumerated() {
+        for (index, number) in all.dropLast().enumerated() {
             value += number << (8 * UInt64(3 - index))
         }
         return .v4(UInt32(value))
     }
 
     /// https://url.spec.whatwg.org/#ipv4-number-parser: `0x` hex, leading `0` octal, else decimal.
-    private static func parseNumber(_ text: Substring) -> UInt64? {
+    private static func parseNumber(_ text: Substring.UTF8View.SubSequence) -> UInt64? {
         guard !text.isEmpty else { return nil }
         var digits = text
-        var radix = 10
-        if digits.count >= 2, digits.hasPrefix("0x") || digits.hasPrefix("0X") {
+        var radix: UInt64 = 10
+        if digits.count >= 2, digits.first == UInt8(ascii: "0"), digits.dropFirst().first! | 0x20 == UInt8(ascii: "x") {
             digits = digits.dropFirst(2)
             radix = 16
-        } else if digits.count >= 2, digits.hasPrefix("0") {
+        } else if digits.count >= 2, digits.first == UInt8(ascii: "0") {
             digits = digits.dropFirst()
             radix = 8
         }
         if digits.isEmpty { return 0 }
-        guard digits.count <= 20, digits.allSatisfy({ $0.isHexDigit }) else { return nil }
-        return UInt64(digits, radix: radix)
+        guard digits.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard let digit = URLByte.hexValue(byte), digit < radix else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+            let (sum, carry) = shifted.addingReportingOverflow(digit)
+            if overflow || carry { return nil }
+            value = sum
+        }
+        return value
     }
 
     /// RFC 4291 §2.2 text forms, including `::` and a trailing dotted IPv4 part. Zone ids are refused.

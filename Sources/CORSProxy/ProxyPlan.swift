@@ -7,7 +7,7 @@ import NIOHTTP1
 /// (301, 302 and 303, up to the configured count; each target checked again), and the edits of
 /// the answer the page gets (cookies removed, the redirects and final URL reported, a
 /// `Location` it did not follow pointed back through the proxy).
-struct ProxyPlan: ForwardPlan {
+final class ProxyPlan: ForwardPlan {
     let route: ProxyRoute
     let requested: TargetURL
     private(set) var target: TargetURL
@@ -70,7 +70,7 @@ struct ProxyPlan: ForwardPlan {
             .flatMap { pool in pool.lease(on: eventLoop, fresh: fresh) }
     }
 
-    mutating func answer(to head: HTTPResponseHead) -> UpstreamAnswer {
+    func answer(to head: HTTPResponseHead) -> UpstreamAnswer {
         let status = Int(head.status.code)
         let location = head.headers.first(name: "location")
         if status == 301 || status == 302 || status == 303, let location,
@@ -94,8 +94,10 @@ struct ProxyPlan: ForwardPlan {
                     "Bad gateway: the response of \(target.hostField) is \(length) bytes, this proxy passes at most "
                         + "\(limit)."))
         }
-        var headers = HopByHop.endToEnd(head.headers, reserving: redirects.count + 2) {
+        // Cookies stay with the upstream; its CORS fields are replaced by ProxyRoute.finish's.
+        var headers = HopByHop.endToEnd(head.headers, reserving: redirects.count + 4) {
             ASCII.equalsIgnoringCase($0, "set-cookie") || ASCII.equalsIgnoringCase($0, "set-cookie2")
+                || ASCII.hasPrefixIgnoringCase($0, "access-control-")
         }
         if (300..<400).contains(status), let location {
             let absolute = (try? target.resolving(location).description) ?? location

@@ -36,7 +36,7 @@ final class ProxyRoute: ForwardingRoute {
 
         """
 
-    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision<ProxyPlan> {
+    func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision {
         do throws(ProxyRejection) {
             return .forward(try plan(head, clientAddress: clientAddress))
         } catch {
@@ -111,9 +111,8 @@ final class ProxyRoute: ForwardingRoute {
     /// cors-anywhere's `withCORS`: any origin may read, preflights get what they asked for, and
     /// every response header is exposed.
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead) {
-        if headers.contains(where: { ASCII.hasPrefixIgnoringCase($0.name, "access-control-") }) {
-            headers = HTTPHeaders(headers.filter { !ASCII.hasPrefixIgnoringCase($0.name, "access-control-") })
-        }
+        // No Access-Control-* field to replace: answers of ours have none, and ProxyPlan dropped
+        // the upstream's.
         if request.method == .OPTIONS {
             headers.add(name: "Access-Control-Allow-Origin", value: "*")
             if let method = request.headers.first(name: "access-control-request-method") {

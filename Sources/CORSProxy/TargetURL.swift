@@ -1,3 +1,4 @@
+import CORSNIO
 import HTTPTypes
 
 /// An absolute http(s) URL taken apart the way the proxy needs it: the host both as written
@@ -33,59 +34,68 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
     ) throws(ProxyRejection) {
         var rest = text
         var scheme: Scheme?
-        if let colon = rest.firstIndex(of: ":"), rest[..<colon].allSatisfy(\.isSchemeCharacter),
-            rest[..<colon].first?.isLetter == true, rest[rest.index(after: colon)...].hasPrefix("/")
+        // Bytes, not Characters: every proxied request is parsed here, and grapheme breaking
+        // measured at several percent of the proxy's time. Every delimiter is ASCII.
+        if let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")), let first = rest.utf8.first,
+            URLByte.isLetter(first), rest.utf8[..<colon].allSatisfy(URLByte.isSchemeByte),
+            rest.utf8[rest.utf8.index(after: colon)...].first == UInt8(ascii: "/")
         {
-            let name = rest[..<colon].lowercased()
-            guard let known = Scheme(rawValue: name) else {
+            let name = rest[..<colon]
+            let known: Scheme? =
+                ASCII.equalsIgnoringCase(name, "http") ? .http : ASCII.equalsIgnoringCase(name, "https") ? .https : nil
+            guard let known else {
                 throw ProxyRejection(
-                    .badRequest, reason: "scheme", "Only http and https URLs can be proxied, not \(name):.")
+                    .badRequest, reason: "scheme", "Only http and https URLs can be proxied, not \(name.lowercased()):."
+                )
             }
-            rest = rest[rest.index(after: colon)...]
-            guard rest.hasPrefix("//") else {
+            rest = rest[rest.utf8.index(after: colon)...]
+            guard rest.utf8.starts(with: "//".utf8) else {
                 throw ProxyRejection(
-                    .badRequest, reason: "bad-url", "The URL is invalid: two slashes are needed after the \(name):.")
+                    .badRequest, reason: "bad-url",
+                    "The URL is invalid: two slashes are needed after the \(known.rawValue):.")
             }
-            rest = rest.dropFirst(2)
+            rest = rest[rest.utf8.index(rest.startIndex, offsetBy: 2)...]
             scheme = known
-        } else if rest.hasPrefix("//") {
-            rest = rest.dropFirst(2)
+        } else if rest.utf8.starts(with: "//".utf8) {
+            rest = rest[rest.utf8.index(rest.startIndex, offsetBy: 2)...]
         } else if !defaultSchemeFromPort {
             throw ProxyRejection(.badRequest, reason: "bad-url", "The URL is invalid: it must be absolute.")
         }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authorityEnd =
+            rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? rest.endIndex
         // Clients percent-encode IPv6 brackets in a request path (`/http://%5B::1%5D/`): decode them
         // so the literal is seen (and checked) as the address it names.
         let authority = Self.decodingBrackets(rest[..<authorityEnd])
         var tail = rest[authorityEnd...]
-        if let fragment = tail.firstIndex(of: "#") { tail = tail[..<fragment] }
-        guard !authority.contains("@") else {
+        if let fragment = tail.utf8.firstIndex(of: UInt8(ascii: "#")) { tail = tail[..<fragment] }
+        guard !authority.utf8.contains(UInt8(ascii: "@")) else {
             throw ProxyRejection(
                 .badRequest, reason: "bad-url",
                 "Credentials in the URL are not forwarded; remove the user:password@ part.")
         }
         var hostPart = authority
         var portText: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else {
+        if authority.utf8.first == UInt8(ascii: "[") {
+            guard let close = authority.utf8.firstIndex(of: UInt8(ascii: "]")) else {
                 throw ProxyRejection(.badRequest, reason: "bad-url", "The URL is invalid: unterminated IPv6 address.")
             }
             hostPart = authority[...close]
-            let after = authority[authority.index(after: close)...]
+            let after = authority[authority.utf8.index(after: close)...]
             if !after.isEmpty {
-                guard after.first == ":" else {
+                guard after.utf8.first == UInt8(ascii: ":") else {
                     throw ProxyRejection(
                         .badRequest, reason: "bad-url", "The URL is invalid: junk after the IPv6 address.")
                 }
-                portText = after.dropFirst()
+                portText = after[after.utf8.index(after: after.startIndex)...]
             }
-        } else if let colon = authority.lastIndex(of: ":") {
+        } else if let colon = authority.utf8.lastIndex(of: UInt8(ascii: ":")) {
             hostPart = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
+            portText = authority[authority.utf8.index(after: colon)...]
         }
         var port: Int?
         if let portText, !portText.isEmpty {
-            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), portText.count <= 10, let value = Int(portText)
+            guard portText.utf8.allSatisfy(URLByte.isDigit), portText.utf8.count <= 10, let value = Int(portText)
             else {
                 throw ProxyRejection(.badRequest, reason: "bad-url", "The URL is invalid: bad port \"\(portText)\".")
             }
@@ -107,8 +117,8 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
             throw ProxyRejection(.badRequest, reason: "bad-url", "Invalid IP address: \(error.host)")
         }
         if address == nil {
-            guard !requireDottedName || host.contains("."), host.allSatisfy(\.isHostCharacter), !host.hasPrefix("."),
-                !host.contains("..")
+            guard !requireDottedName || host.utf8.contains(UInt8(ascii: ".")), host.utf8.allSatisfy(URLByte.isHostByte),
+                host.utf8.first != UInt8(ascii: "."), !host.contains("..")
             else { throw ProxyRejection(.notFound, reason: "invalid-host", "Invalid host: \(host)") }
         }
         let resolvedScheme = scheme ?? (port == 443 ? .https : .http)
@@ -116,7 +126,7 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
         self.host = address?.description ?? host
         self.address = address
         self.port = port ?? resolvedScheme.defaultPort
-        self.pathAndQuery = tail.isEmpty ? "/" : (tail.hasPrefix("?") ? "/" + tail : String(tail))
+        self.pathAndQuery = tail.isEmpty ? "/" : (tail.utf8.first == UInt8(ascii: "?") ? "/" + tail : String(tail))
     }
 
     /// Resolves a `Location` against this URL (RFC 3986 §5.2, enough of it for redirects).
@@ -141,7 +151,7 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func decodingBrackets(_ authority: Substring) -> Substring {
-        guard authority.contains("%") else { return authority }
+        guard authority.utf8.contains(UInt8(ascii: "%")) else { return authority }
         var decoded = String(authority)
         for (encoded, plain) in [("%5B", "["), ("%5b", "["), ("%5D", "]"), ("%5d", "]"), ("%3A", ":"), ("%3a", ":")] {
             decoded = decoded.replacing(encoded, with: plain)
@@ -150,11 +160,27 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension Character {
-    fileprivate var isSchemeCharacter: Bool {
-        isASCII && (isLetter || isNumber || self == "+" || self == "-" || self == ".")
+/// The ASCII classes of URL syntax, on bytes.
+enum URLByte {
+    static func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
     }
-    fileprivate var isHostCharacter: Bool {
-        isASCII && (isLetter || isNumber || self == "-" || self == "." || self == "_")
+    static func isDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+    static func isSchemeByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: ".")
+    }
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "_")
+    }
+    /// The value of a hexadecimal digit; nil for any other byte.
+    static func hexValue(_ byte: UInt8) -> UInt64? {
+        if isDigit(byte) { return UInt64(byte - UInt8(ascii: "0")) }
+        let lower = byte | 0x20
+        if (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(lower) { return UInt64(lower - UInt8(ascii: "a") + 10) }
+        return nil
     }
 }

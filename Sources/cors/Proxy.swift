@@ -54,6 +54,8 @@ extension CORSTool {
         @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, printed).")
         var metricsPort: Int?
 
+        @OptionGroup var eventLoops: ThreadsOption
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel = "info"
 
@@ -74,6 +76,7 @@ extension CORSTool {
         }
 
         func run() async throws {
+            eventLoops.apply()
             var logger = Logger(label: "cors.proxy")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             if allowPrivate {

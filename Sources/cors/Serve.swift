@@ -48,6 +48,8 @@ extension CORSTool {
         @Option(help: "Server framework: hummingbird, vapor or nio.")
         var adapter: Adapter = .hummingbird
 
+        @OptionGroup var eventLoops: ThreadsOption
+
         @Option(help: "Log level: trace, debug (shows every CORS refusal), info, notice, warning, error, critical.")
         var logLevel = "info"
 
@@ -72,6 +74,7 @@ extension CORSTool {
         }
 
         func run() async throws {
+            eventLoops.apply()
             let corsPolicy = try loadPolicy()
             var logger = Logger(label: "cors.serve")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -113,6 +113,39 @@ import Testing
         #expect(result.standardError.contains("--metrics-port"))
     }
 
+    @Test(arguments: [["proxy", "--threads", "0"], ["serve", "--threads", "2000"]])
+    func threadsOutOfRangeIsAUsageError(_ arguments: [String]) throws {
+        let result = try CORSProcess.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("--threads must be between 1 and 1024"))
+    }
+
+    @Test func gatewayAndProxyServeOnOneEventLoop() async throws {
+        let upstream = try CORSProcess.serve([])
+        defer { upstream.stop() }
+        let (gateway, gatewayBase) = try Self.start(["serve", "--threads", "1", "--upstream", upstream.baseURL])
+        defer { gateway.terminate() }
+        let (proxy, proxyBase) = try Self.start(["proxy", "--threads", "1", "--allow-private"])
+        defer { proxy.terminate() }
+        for process in [gateway, proxy] {
+            // NIO names its singleton group's threads NIO-SGLTN-<group>-#<n>.
+            let tasks = "/proc/\(process.processIdentifier)/task"
+            guard let threads = try? FileManager.default.contentsOfDirectory(atPath: tasks) else { continue }
+            let loops = threads.filter { thread in
+                let name = (try? String(contentsOfFile: "\(tasks)/\(thread)/comm", encoding: .utf8)) ?? ""
+                return name.hasPrefix("NIO-SGLTN-")
+            }
+            #expect(loops.count == 1, "\(process.arguments ?? [])")
+        }
+        let origin = ("Origin", "http://localhost:3000")
+        for _ in 0..<3 {
+            let (viaGateway, _) = try await get(gatewayBase + "/items", headers: [origin])
+            #expect(viaGateway.status == .ok)
+            let (viaProxy, _) = try await get(proxyBase + "/" + upstream.baseURL + "/items", headers: [origin])
+            #expect(viaProxy.status == .ok)
+        }
+    }
+
     static let refusedTargets = [
         "http://127.0.0.1/", "http://2130706433/", "http://[::ffff:127.0.0.1]/", "http://169.254.169.254/",
         "http://0x7f.1/", "http://[::1]/",
