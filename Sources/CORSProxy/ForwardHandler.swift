@@ -37,8 +37,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         var draining = false
         var requestBodyBytes = 0
         var responseBodyBytes = 0
-        /// The plan's time limit.
-        var deadline: Scheduled<Void>?
+        /// When the plan's time limit runs out.
+        var deadline: NIODeadline?
         /// The status sent to the client once its head went out (0 before).
         var sentStatus = 0
 
@@ -66,7 +66,12 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     /// The client's last request bytes, for closing connections idle past the configured limit.
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
+    /// One timer per connection for the exchanges' time limits, re-armed lazily (not a task
+    /// scheduled and cancelled per request).
+    private var deadlineTimer: Scheduled<Void>?
     private var upstreamPaused = false
+    /// The client's address as text, looked up once per connection (`inet_ntop` is not free).
+    private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
     /// Parts of an answer were written since the last flush.
     private var flushPending = false
 
@@ -81,6 +86,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     func handlerRemoved(context: ChannelHandlerContext) {
         idleTimer?.cancel()
+        deadlineTimer?.cancel()
         self.context = nil
     }
 
@@ -245,7 +251,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         route.metrics.countRequest()
         let plan: any ForwardPlan
-        switch route.decide(head, clientAddress: context.channel.remoteAddress?.ipAddress) {
+        switch route.decide(head, clientAddress: clientAddress) {
         case .answer(let answer):
             if answer.status.code >= 400 { route.metrics.rejected(answer.reason) }
             writeAnswer(head, answer, since: .now, context: context)
@@ -261,9 +267,9 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         let exchange = Exchange(request: head, plan: plan)
         self.exchange = exchange
         if let limit = plan.timeLimit {
-            exchange.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [weak self, exchange] in
-                self?.timedOut(exchange)
-            }
+            let deadline = NIODeadline.now() + limit
+            exchange.deadline = deadline
+            armDeadlineTimer(at: deadline)
         }
         connect(exchange, context: context)
     }
@@ -312,9 +318,29 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         readGate.resume(.peerBehind, context: context)
     }
 
+    /// A timer already set fires no later than `deadline` (the limit is the route's, the same for
+    /// every exchange, and they start one after the other): it then re-arms for the exchange of
+    /// that moment.
+    private func armDeadlineTimer(at deadline: NIODeadline) {
+        guard deadlineTimer == nil, let context else { return }
+        deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.deadlineTimerFired()
+        }
+    }
+
+    private func deadlineTimerFired() {
+        deadlineTimer = nil
+        guard let exchange, let deadline = exchange.deadline else { return }
+        if deadline <= .now() {
+            timedOut(exchange)
+        } else {
+            armDeadlineTimer(at: deadline)
+        }
+    }
+
     /// The plan's time limit passed: 504, or the answer is cut short if it started.
     private func timedOut(_ exchange: Exchange) {
-        guard exchange === self.exchange, let context else { return }
+        guard let context else { return }
         exchange.connection?.abandon()
         exchange.connection = nil
         let rejection = ProxyRejection(
@@ -455,10 +481,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         context.close(promise: nil)
     }
 
-    /// The exchange is over (answered, failed, abandoned): its timer goes, the next may start.
+    /// The exchange is over (answered, failed, abandoned): the next may start.
     private func clear(_ exchange: Exchange) {
-        exchange.deadline?.cancel()
-        exchange.deadline = nil
         if self.exchange === exchange { self.exchange = nil }
     }
 
@@ -541,6 +565,6 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     ) {
         AccessLog.record(
             route.logger, method: request.method.rawValue, path: request.uri, status: status, since: start,
-            client: context.channel.remoteAddress?.ipAddress)
+            client: clientAddress)
     }
 }

@@ -1,3 +1,4 @@
+import CORSNIO
 import HTTPTypes
 import Logging
 import NIOCore
@@ -75,8 +76,11 @@ final class GatewayPlan: ForwardPlan {
         route.pool.lease(on: eventLoop, fresh: fresh)
     }
 
+    /// The upstream's `Access-Control-*` fields go here already: the policy's replace them (in
+    /// CORSChannelHandler), which then has no fields to filter out.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer {
-        .relay(HopByHop.forwardableResponseHeaders(head.headers))
+        .relay(
+            HopByHop.endToEnd(head.headers, reserving: 4) { ASCII.hasPrefixIgnoringCase($0, "access-control-") })
     }
 }
 

@@ -1,13 +1,10 @@
 import CORSNIO
-import HTTPTypes
 import NIOHTTP1
 
 /// Header fields that describe one connection, not the message, and so never cross a proxy
 /// (RFC 9110 §7.6.1): `Connection` and every name it lists, `Keep-Alive`, `TE`, `Trailer`,
 /// `Transfer-Encoding`, `Upgrade`, and `Proxy-*`.
 enum HopByHop {
-    static let names: Set<String> = ["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"]
-
     /// The lower-cased names listed in `Connection` fields.
     static func listedInConnection<S: Sequence>(_ values: S) -> Set<String> where S.Element == String {
         var listed: Set<String> = []
@@ -18,27 +15,6 @@ enum HopByHop {
             }
         }
         return listed
-    }
-
-    static func isHopByHop(_ lowercasedName: String, listed: Set<String>) -> Bool {
-        names.contains(lowercasedName) || lowercasedName.hasPrefix("proxy-") || listed.contains(lowercasedName)
-    }
-
-    /// A request's end-to-end fields for the upstream, less `Host`, `Content-Length` (the body
-    /// carries its own length) and `dropping` (lower-case names).
-    static func forwardableRequestFields(_ fields: HTTPFields, dropping: Set<String> = []) -> HTTPHeaders {
-        let listed = listedInConnection(fields[values: .connection])
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(fields.count + 3)
-        for field in fields {
-            let name = field.name.canonicalName
-            if isHopByHop(name, listed: listed) || name == "host" || name == "content-length" || dropping.contains(name)
-            {
-                continue
-            }
-            headers.add(name: field.name.rawName, value: field.value)
-        }
-        return headers
     }
 
     /// Whether `name` (any case) is one of the fixed hop-by-hop names or `Proxy-*`, without
@@ -86,25 +62,6 @@ enum HopByHop {
         }
     }
 
-    /// An upstream answer's end-to-end fields.
-    static func forwardableResponseHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
-        endToEnd(headers, reserving: 4)
-    }
-
-    /// An upstream response's end-to-end fields, less `dropping` (lower-case names) and every
-    /// `Access-Control-*` field when `dropCORS` is set.
-    static func forwardableResponseFields(_ headers: HTTPHeaders, dropping: Set<String> = []) -> HTTPFields {
-        let listed = listedInConnection(headers["connection"])
-        var fields = HTTPFields()
-        fields.reserveCapacity(headers.count)
-        for (name, value) in headers {
-            let lowercased = name.lowercased()
-            if isHopByHop(lowercased, listed: listed) || dropping.contains(lowercased) { continue }
-            guard let fieldName = HTTPField.Name(name) else { continue }
-            fields.append(HTTPField(name: fieldName, value: value))
-        }
-        return fields
-    }
 }
 
 extension Substring {

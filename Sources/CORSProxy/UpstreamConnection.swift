@@ -133,7 +133,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastActivity = .now()
+        // `lastActivity` moves on in channelReadComplete: once per read batch, and the timer never
+        // runs in between.
         guard let sink else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
@@ -161,6 +162,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        lastActivity = .now()
         let target = sink ?? endedSink
         endedSink = nil
         target?.upstreamReadComplete()
