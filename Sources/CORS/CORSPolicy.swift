@@ -20,6 +20,12 @@ public struct CORSPolicy: Sendable {
     let root: CompiledPolicy
     let routes: [(pattern: RoutePattern, policy: CompiledPolicy)]
 
+    /// Whether ``evaluate(method:path:headerFields:)`` always decides at once: no origin
+    /// predicate, at the top level or in a route, that it would have to wait for.
+    public var decidesSynchronously: Bool {
+        configuration.originPredicate == nil && configuration.routes.allSatisfy { $0.originPredicate == nil }
+    }
+
     public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
         let outcome = Self.compile(configuration)
         guard outcome.problems.isEmpty, let root = outcome.root else {

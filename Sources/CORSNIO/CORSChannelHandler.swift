@@ -126,34 +126,13 @@ public final class CORSChannelHandler: ChannelDuplexHandler, RemovableChannelHan
         _ head: HTTPRequestHead, fields: HTTPFields, decision: CORSDecision, viaPredicate: Bool,
         context: ChannelHandlerContext
     ) {
-        if head.method == .GET, head.headers.isWebSocketUpgrade {
-            let allowed: Bool
-            if viaPredicate {
-                allowed = decision.rejection == nil
-            } else {
-                switch policy.webSocketVerdict(path: head.uri, headerFields: fields) {
-                case .allowed: allowed = true
-                case .refused: allowed = false
-                case .needsOriginPredicate: allowed = decision.rejection == nil
-                }
-            }
-            if !allowed {
-                answer(head, status: .forbidden, fields: ["Content-Length": "0"], context: context)
-                return
-            }
+        switch policy.outcome(for: head, fields: fields, decision: decision, viaPredicate: viaPredicate) {
+        case .answer(let status, let headers):
+            answer(head, status: status, fields: headers, context: context)
+        case .forward(let decision):
+            entries.append(.forwarded(decision))
+            context.fireChannelRead(wrapInboundOut(.head(head)))
         }
-        if let status = decision.immediateStatus {
-            var headers = HTTPHeaders()
-            for field in decision.immediateResponseFields {
-                // HTTP forbids Content-Length on a 204 (RFC 9110 §8.6).
-                if status.code == 204, field.name == .contentLength { continue }
-                headers.add(name: field.name.rawName, value: field.value)
-            }
-            answer(head, status: HTTPResponseStatus(statusCode: status.code), fields: headers, context: context)
-            return
-        }
-        entries.append(.forwarded(decision))
-        context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
     private func answer(

@@ -254,12 +254,17 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         switch route.decide(head, clientAddress: clientAddress) {
         case .answer(let answer):
             if answer.status.code >= 400 { route.metrics.rejected(answer.reason) }
-            writeAnswer(head, answer, since: .now, context: context)
+            writeAnswer(head, answer, plan: nil, since: .now, context: context)
+            return
+        case .respond(let status, let headers):
+            writeBodiless(head, status: status, headers: headers, context: context)
             return
         case .forward(let forward):
             plan = forward
         }
-        if head.version.minor >= 1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+        if head.version.minor >= 1, head.headers.contains(name: "expect"),
+            head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" })
+        {
             // The client waits for this before sending its body (nginx answers it the same way).
             let interim = HTTPResponseHead(version: head.version, status: .continue)
             context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
@@ -385,7 +390,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             }
         }
         if closes(after: request) { headers.replaceOrAdd(name: "Connection", value: "close") }
-        route.finish(&headers, status: head.status, request: request)
+        exchange.plan.finish(&headers, status: head.status)
         exchange.sentStatus = Int(head.status.code)
         let response = HTTPResponseHead(version: request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
@@ -470,7 +475,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         route.metrics.rejected(rejection.reason)
         clear(exchange)
         resumeReading()
-        writeAnswer(exchange.request, rejection, since: exchange.start, context: context)
+        writeAnswer(exchange.request, rejection, plan: exchange.plan, since: exchange.start, context: context)
     }
 
     /// The answer already started and can't be finished: closing the connection is the only way
@@ -491,23 +496,44 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     // MARK: Answers of our own
 
-    /// A plain-text answer of ours (help, a refusal, upstream down or slow).
+    /// A plain-text answer of ours (help, a refusal, upstream down or slow); `plan` finishes its
+    /// head when it answers a forwarded request.
     private func writeAnswer(
-        _ request: HTTPRequestHead, _ answer: ProxyRejection, since start: ContinuousClock.Instant,
-        context: ChannelHandlerContext
+        _ request: HTTPRequestHead, _ answer: ProxyRejection, plan: (any ForwardPlan)?,
+        since start: ContinuousClock.Instant, context: ChannelHandlerContext
     ) {
-        let connection = closes(after: request) ? "close" : request.version == .http1_0 ? "keep-alive" : nil
         writeText(
             status: HTTPResponseStatus(statusCode: answer.status.code), answer.message, request: request,
-            connection: connection, extraFields: answer.headerFields, context: context)
+            connection: connectionField(for: request), extraFields: answer.headerFields, plan: plan, context: context)
         log(request, status: answer.status.code, since: start, context: context)
         endAnswer(to: request, flushNow: true, context: context)
+    }
+
+    /// An answer the route made whole (a preflight's): its head, as it is, and the end.
+    private func writeBodiless(
+        _ request: HTTPRequestHead, status: HTTPResponseStatus, headers: HTTPHeaders, context: ChannelHandlerContext
+    ) {
+        var headers = headers
+        if let connection = connectionField(for: request) {
+            headers.replaceOrAdd(name: "Connection", value: connection)
+        }
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+            promise: nil)
+        log(request, status: Int(status.code), since: .now, context: context)
+        endAnswer(to: request, flushNow: true, context: context)
+    }
+
+    /// `Connection` for an answer of ours: `close` when the connection ends after it,
+    /// `keep-alive` for an HTTP/1.0 client that keeps it.
+    private func connectionField(for request: HTTPRequestHead) -> String? {
+        closes(after: request) ? "close" : request.version == .http1_0 ? "keep-alive" : nil
     }
 
     /// The head and body (not the end) of a `text/plain` answer (no body for `HEAD`).
     private func writeText(
         status: HTTPResponseStatus, _ message: String, request: HTTPRequestHead, connection: String?,
-        extraFields: HTTPFields = [:], context: ChannelHandlerContext
+        extraFields: HTTPFields = [:], plan: (any ForwardPlan)? = nil, context: ChannelHandlerContext
     ) {
         let body = ByteBuffer(string: message.isEmpty || message.hasSuffix("\n") ? message : message + "\n")
         var headers = HTTPHeaders()
@@ -515,7 +541,11 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         for field in extraFields { headers.add(name: field.name.rawName, value: field.value) }
         if let connection { headers.add(name: "Connection", value: connection) }
-        route.finish(&headers, status: status, request: request)
+        if let plan {
+            plan.finish(&headers, status: status)
+        } else {
+            route.finish(&headers, status: status, request: request)
+        }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
             promise: nil)

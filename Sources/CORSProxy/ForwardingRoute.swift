@@ -16,13 +16,16 @@ protocol ForwardingRoute: Sendable {
     var clientIdleTimeout: TimeAmount { get }
     /// Decides on a request as soon as its head is read: an answer of our own, or a forward.
     func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision
-    /// The last edit of every response head going to the client, relayed or our own.
+    /// The last edit of the head of an answer of ours to a request that has no plan (a refusal,
+    /// a help page); a plan finishes the heads of its own request's answers.
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead)
 }
 
 enum RouteDecision {
     /// A plain-text answer of our own (a help page, a refusal); counted as a rejection from 400 up.
     case answer(ProxyRejection)
+    /// An answer without a body, its fields final (a preflight the policy answered).
+    case respond(HTTPResponseStatus, HTTPHeaders)
     case forward(any ForwardPlan)
 }
 
@@ -46,6 +49,9 @@ protocol ForwardPlan: AnyObject {
     func lease(on eventLoop: any EventLoop, fresh: Bool) -> EventLoopFuture<UpstreamConnection>
     /// What to do with the upstream's answer head.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer
+    /// The last edit of every head answering this request, relayed or our own (502, 504…): the
+    /// CORS fields, so the page can read even the errors.
+    func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus)
 }
 
 enum UpstreamAnswer {

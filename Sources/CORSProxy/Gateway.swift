@@ -57,9 +57,8 @@ public struct Gateway: Sendable {
 
     /// The child channel that serves one client connection.
     public func makeChannel() -> ForwardingChannel {
-        ForwardingChannel(
-            route: GatewayRoute(configuration: configuration, pool: pool, logger: logger),
-            policy: configuration.policy)
+        let route = GatewayRoute(configuration: configuration, pool: pool, logger: logger)
+        return ForwardingChannel(route: route, policy: route.inlinePolicy == nil ? configuration.policy : nil)
     }
 
     /// A Hummingbird application serving the gateway on `MultiThreadedEventLoopGroup.singleton`:

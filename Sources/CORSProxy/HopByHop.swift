@@ -36,12 +36,13 @@ enum HopByHop {
     static func endToEnd(_ headers: HTTPHeaders, reserving extra: Int, also: (String) -> Bool = { _ in false })
         -> HTTPHeaders
     {
-        let connection = headers["connection"]
-        // `keep-alive` and `close`, the usual values, name no field: no set to build for them.
-        let namesFields = connection.contains { value in
-            !ASCII.equalsIgnoringCase(value, "keep-alive") && !ASCII.equalsIgnoringCase(value, "close")
+        // `keep-alive` and `close`, the usual values, name no field: no set (nor array) to build for them.
+        var listed: Set<String> = []
+        for (name, value) in headers where ASCII.equalsIgnoringCase(name, "connection") {
+            if !ASCII.equalsIgnoringCase(value, "keep-alive"), !ASCII.equalsIgnoringCase(value, "close") {
+                listed.formUnion(listedInConnection(CollectionOfOne(value)))
+            }
         }
-        let listed = namesFields ? listedInConnection(connection) : []
         var forwarded = HTTPHeaders()
         forwarded.reserveCapacity(headers.count + extra)
         for (name, value) in headers {
@@ -51,6 +52,21 @@ enum HopByHop {
             forwarded.add(name: name, value: value)
         }
         return forwarded
+    }
+
+    /// Removes from `headers` itself the hop-by-hop fields and those `also` picks: an upstream's
+    /// answer is passed on without copying its fields one by one, only the few dropped ones cost.
+    static func removeHopByHop(from headers: inout HTTPHeaders, also: (String) -> Bool) {
+        var dropped: [String] = []
+        for (name, value) in headers {
+            if ASCII.equalsIgnoringCase(name, "connection"), !ASCII.equalsIgnoringCase(value, "keep-alive"),
+                !ASCII.equalsIgnoringCase(value, "close")
+            {
+                dropped.append(contentsOf: listedInConnection(CollectionOfOne(value)))
+            }
+            if isHopByHopName(name) || also(name) { dropped.append(name) }
+        }
+        for name in dropped { headers.remove(name: name) }
     }
 
     /// A request's end-to-end fields for the upstream, less `Host` and `Content-Length` (the
@@ -76,13 +92,17 @@ extension Substring {
 /// The client's address first, then the proxy's own hop appended to `X-Forwarded-For`.
 enum ForwardedFields {
     static func add(to headers: inout HTTPHeaders, clientAddress: String?, originalHost: String?) {
+        // `contains` first: looking fields up by subscript builds an array, on every request.
         if let clientAddress {
-            let existing = headers["x-forwarded-for"].joined(separator: ", ")
-            headers.replaceOrAdd(
-                name: "X-Forwarded-For", value: existing.isEmpty ? clientAddress : "\(existing), \(clientAddress)")
+            if headers.contains(name: "x-forwarded-for") {
+                let existing = headers["x-forwarded-for"].joined(separator: ", ")
+                headers.replaceOrAdd(name: "X-Forwarded-For", value: "\(existing), \(clientAddress)")
+            } else {
+                headers.add(name: "X-Forwarded-For", value: clientAddress)
+            }
         }
-        if headers["x-forwarded-proto"].isEmpty { headers.add(name: "X-Forwarded-Proto", value: "http") }
-        if let originalHost, headers["x-forwarded-host"].isEmpty {
+        if !headers.contains(name: "x-forwarded-proto") { headers.add(name: "X-Forwarded-Proto", value: "http") }
+        if let originalHost, !headers.contains(name: "x-forwarded-host") {
             headers.add(name: "X-Forwarded-Host", value: originalHost)
         }
     }

@@ -70,6 +70,10 @@ final class ProxyPlan: ForwardPlan {
             .flatMap { pool in pool.lease(on: eventLoop, fresh: fresh) }
     }
 
+    func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus) {
+        route.finish(&headers, status: status, request: request)
+    }
+
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer {
         let status = Int(head.status.code)
         let location = head.headers.first(name: "location")
@@ -95,7 +99,8 @@ final class ProxyPlan: ForwardPlan {
                         + "\(limit)."))
         }
         // Cookies stay with the upstream; its CORS fields are replaced by ProxyRoute.finish's.
-        var headers = HopByHop.endToEnd(head.headers, reserving: redirects.count + 4) {
+        var headers = head.headers
+        HopByHop.removeHopByHop(from: &headers) {
             ASCII.equalsIgnoringCase($0, "set-cookie") || ASCII.equalsIgnoringCase($0, "set-cookie2")
                 || ASCII.hasPrefixIgnoringCase($0, "access-control-")
         }

@@ -202,6 +202,19 @@ final class OneShotUpstream: Sendable {
         }
     }
 
+    @Test func aTargetNotInOriginFormIs400WithTheCORSFields() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "GET http://elsewhere.test/x HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                ) { $0.contains("origin-form") }
+                #expect(text.hasPrefix("HTTP/1.1 400"))
+                #expect(text.lowercased().contains("access-control-allow-origin: \(Self.origin)"))
+            }
+        }
+    }
+
     @Test func expectContinueIsAnsweredAndTheChunkedUploadForwarded() async throws {
         try await withUpstream { upstreamPort in
             try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in

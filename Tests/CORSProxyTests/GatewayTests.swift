@@ -55,6 +55,44 @@ import Testing
         #expect(await hits.hits == 0)
     }
 
+    /// A policy file's policy is applied inline by the gateway's route; one with an async origin
+    /// predicate by CORSChannelHandler. Both must answer alike.
+    enum PolicyPath: String, CaseIterable, Sendable {
+        case inline, originPredicate
+    }
+
+    @Test(arguments: PolicyPath.allCases)
+    func bothPolicyPathsAnswerAlike(_ path: PolicyPath) async throws {
+        let hits = HitCounter()
+        try await withUpstream(hits: hits) { port in
+            let configuration =
+                switch path {
+                case .inline: CORSConfiguration(origins: [Self.origin], methods: ["GET", "PUT"])
+                case .originPredicate:
+                    CORSConfiguration(originPredicate: { $0 == Self.origin }, methods: ["GET", "PUT"])
+                }
+            let policy = try CORSPolicy(configuration)
+            #expect(policy.decidesSynchronously == (path == .inline))
+            let gateway = try Gateway(
+                configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(port)", policy: policy),
+                logger: quiet("gateway"))
+            try await ServerUnderTest(gateway: gateway).test(.live) { client in
+                let allowed = try await client.execute(uri: "/cors", method: .get, headers: [.origin: Self.origin])
+                #expect(allowed.values("Access-Control-Allow-Origin") == [Self.origin])
+                #expect(allowed.values("Vary").joined(separator: ",").contains("Origin"))
+                let refused = try await client.execute(
+                    uri: "/cors", method: .get, headers: [.origin: "http://evil.test"])
+                #expect(refused.values("Access-Control-Allow-Origin").isEmpty)
+                let preflight = try await client.execute(
+                    uri: "/echo", method: .options, headers: [.origin: Self.origin, .accessControlRequestMethod: "PUT"])
+                #expect(preflight.status == .noContent)
+                #expect(preflight.values("Access-Control-Allow-Origin") == [Self.origin])
+                #expect(preflight.values("Content-Length").isEmpty)
+            }
+        }
+        #expect(await hits.hits == 2, "the preflight never reaches the upstream")
+    }
+
     @Test func forwardsHeadersAndStreamsBodiesBothWays() async throws {
         try await withUpstream { port in
             try await Self.gateway(port: port).test(.live) { client in
@@ -126,5 +164,10 @@ import Testing
         let headers = HTTPHeaders(hopCase.fields)
         let forwarded = HopByHop.forwardableRequestHeaders(headers).map { $0.name.lowercased() }
         #expect(forwarded == hopCase.forwarded)
+        // Answers lose the same fields, in place (Host and Content-Length are only the request's to drop).
+        var answer = headers
+        HopByHop.removeHopByHop(from: &answer) { _ in false }
+        #expect(
+            answer.map { $0.name.lowercased() }.filter { $0 != "host" && $0 != "content-length" } == hopCase.forwarded)
     }
 }
