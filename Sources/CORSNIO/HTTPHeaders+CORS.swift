@@ -98,6 +98,18 @@ package enum ASCII {
         value.utf8.count == lowered.utf8CodeUnitCount && startsIgnoringCase(value, lowered)
     }
 
+    /// The `Substring` case, non-generic for the same reason (the proxy parses URL schemes with it).
+    package static func equalsIgnoringCase(_ value: Substring, _ lowered: StaticString) -> Bool {
+        guard value.utf8.count == lowered.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
+        var index = 0
+        for byte in value.utf8 {
+            if lower(byte) != expected[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
     package static func hasPrefixIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
         value.utf8.count >= lowered.utf8CodeUnitCount && startsIgnoringCase(value, lowered)
     }
@@ -105,6 +117,13 @@ package enum ASCII {
     /// Whether `value` starts with `lowered`, ignoring ASCII case; `value` is at least as long.
     private static func startsIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
+        // Native strings are contiguous: a plain loop over their bytes, no view iteration.
+        if let result = value.utf8.withContiguousStorageIfAvailable({ bytes in
+            for index in expected.indices where lower(bytes[index]) != expected[index] { return false }
+            return true
+        }) {
+            return result
+        }
         var index = 0
         for byte in value.utf8 {
             if index == expected.count { return true }

@@ -280,6 +280,10 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     }
 
     private func connect(_ exchange: Exchange, context: ChannelHandlerContext) {
+        if !exchange.retried, let idle = exchange.plan.idleConnection(on: context.eventLoop) {
+            send(exchange, on: idle)
+            return
+        }
         exchange.plan.lease(on: context.eventLoop, fresh: exchange.retried).assumeIsolated().whenComplete { result in
             guard exchange === self.exchange, let context = self.context else {
                 // The client left meanwhile: the connection goes back unused.

@@ -47,6 +47,9 @@ protocol ForwardPlan: AnyObject {
     /// A connection to the current hop's upstream on `eventLoop` (an idle one unless `fresh`);
     /// fails with a ``ProxyRejection`` when the target is refused.
     func lease(on eventLoop: any EventLoop, fresh: Bool) -> EventLoopFuture<UpstreamConnection>
+    /// An idle pooled connection to the current hop's upstream, when one is at hand and nothing
+    /// needs checking first (no DNS lookup): `lease` without a future.
+    func idleConnection(on eventLoop: any EventLoop) -> UpstreamConnection?
     /// What to do with the upstream's answer head.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer
     /// The last edit of every head answering this request, relayed or our own (502, 504…): the

@@ -108,6 +108,10 @@ final class GatewayPlan: ForwardPlan {
         route.pool.lease(on: eventLoop, fresh: fresh)
     }
 
+    func idleConnection(on eventLoop: any EventLoop) -> UpstreamConnection? {
+        route.pool.takeIdle(on: eventLoop)
+    }
+
     /// The upstream's `Access-Control-*` fields go here already: the policy's replace them (in
     /// CORSChannelHandler), which then has no fields to filter out.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer {

@@ -70,6 +70,14 @@ final class ProxyPlan: ForwardPlan {
             .flatMap { pool in pool.lease(on: eventLoop, fresh: fresh) }
     }
 
+    /// IP literals only: a name is looked up (and checked) for every request.
+    func idleConnection(on eventLoop: any EventLoop) -> UpstreamConnection? {
+        guard let checked = try? route.configuration.targetGuard.checkWithoutLookup(target),
+            let pool = try? route.upstreams.pool(for: checked)
+        else { return nil }
+        return pool.takeIdle(on: eventLoop)
+    }
+
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus) {
         route.finish(&headers, status: status, request: request)
     }
@@ -110,8 +118,9 @@ final class ProxyPlan: ForwardPlan {
                 name: "Location", value: "http://\(request.headers.first(name: "host") ?? "localhost")/\(absolute)")
         }
         for (name, value) in redirects { headers.add(name: name, value: value) }
-        headers.add(name: "X-Request-URL", value: requested.description)
-        headers.add(name: "X-Final-URL", value: target.description)
+        let requestURL = requested.description
+        headers.add(name: "X-Request-URL", value: requestURL)
+        headers.add(name: "X-Final-URL", value: redirects.isEmpty ? requestURL : target.description)
         return .relay(headers)
     }
 }

@@ -9,20 +9,17 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
         var defaultPort: Int { self == .http ? 80 : 443 }
     }
 
-    public var scheme: Scheme
+    public private(set) var scheme: Scheme
     /// Lower-cased, without brackets or a trailing dot.
-    public var host: String
+    public private(set) var host: String
     /// Set when the host is an IP literal in any form (`2130706433`, `[::ffff:7f00:1]`).
-    public var address: IPAddress?
-    public var port: Int
+    public private(set) var address: IPAddress?
+    public private(set) var port: Int
     /// Path and query, starting with `/`.
     public var pathAndQuery: String
-
     /// The `Host` header value: the host, plus the port when it is not the scheme's default.
-    public var hostField: String {
-        let name = address?.uriHost ?? host
-        return port == scheme.defaultPort ? name : "\(name):\(port)"
-    }
+    /// Made once (every proxied request sends it and reports the URL).
+    public private(set) var hostField: String
 
     public var description: String { "\(scheme.rawValue)://\(hostField)\(pathAndQuery)" }
 
@@ -127,6 +124,13 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
         self.address = address
         self.port = port ?? resolvedScheme.defaultPort
         self.pathAndQuery = tail.isEmpty ? "/" : (tail.utf8.first == UInt8(ascii: "?") ? "/" + tail : String(tail))
+        let name: String
+        switch address {
+        case .v4: name = self.host
+        case .v6(let high, let low): name = IPAddress.v6(high, low).uriHost
+        case nil: name = host
+        }
+        self.hostField = self.port == resolvedScheme.defaultPort ? name : "\(name):\(self.port)"
     }
 
     /// Resolves a `Location` against this URL (RFC 3986 §5.2, enough of it for redirects).

@@ -66,6 +66,11 @@ public final class UpstreamPool: Sendable {
         self.loops = loops
     }
 
+    /// An idle connection of `eventLoop`'s pool, if it has one: the common case, without a future.
+    func takeIdle(on eventLoop: any EventLoop) -> UpstreamConnection? {
+        loops[ObjectIdentifier(eventLoop)]?.takeIdle()
+    }
+
     /// A connection on `eventLoop`: an idle one at once (unless `fresh`), or a new one once connected.
     func lease(on eventLoop: any EventLoop, fresh: Bool = false) -> EventLoopFuture<UpstreamConnection> {
         guard let loopPool = loops[ObjectIdentifier(eventLoop)] else {
