@@ -85,27 +85,8 @@ public struct CORSDecision: Sendable {
         if hasAccessControl {
             fields.removeAll { Self.isAccessControlField($0.name) }
         }
+        forEachNonVaryField { fields.append($0) }
         let p = policy
-        if parts.contains(.anyOrigin) {
-            fields.append(CompiledPolicy.allowAnyOriginField)
-        } else if parts.contains(.originFromRequest) {
-            fields.append(
-                CORSRequestFields.renamed(request, at: Int(originIndex), to: .accessControlAllowOrigin))
-        }
-        if parts.contains(.credentials) { fields.append(Self.allowCredentialsField) }
-        if parts.contains(.exposeHeaders), let field = p.exposeHeadersField { fields.append(field) }
-        if parts.contains(.echoedMethod) {
-            fields.append(CORSRequestFields.renamed(request, at: Int(methodIndex), to: .accessControlAllowMethods))
-        } else if parts.contains(.policyMethods), let field = p.allowMethodsField {
-            fields.append(field)
-        }
-        if let debugAllowHeaders {
-            fields.append(HTTPField(name: .accessControlAllowHeaders, value: debugAllowHeaders))
-        } else if parts.contains(.allowHeaders), let field = p.allowHeadersField {
-            fields.append(field)
-        }
-        if parts.contains(.maxAge), let field = p.maxAgeField { fields.append(field) }
-        if parts.contains(.privateNetwork) { fields.append(Self.allowPrivateNetworkField) }
         if parts.contains(.varyPreflight) {
             if hasVary {
                 VaryField.merge(p.varyPreflight, into: &fields)
@@ -119,6 +100,42 @@ public struct CORSDecision: Sendable {
                 fields.append(field)
             }
         }
+    }
+
+    /// Calls `body` with each field ``apply(to:)`` adds to a response that has no CORS fields
+    /// and no `Vary` of its own, in the same order: what an adapter needs to write them straight
+    /// into its own header type, without building `HTTPFields` first.
+    public func forEachField(_ body: (HTTPField) -> Void) {
+        forEachNonVaryField(body)
+        if parts.contains(.varyPreflight) {
+            body(policy.varyPreflightField)
+        } else if parts.contains(.varyActual), policy.varyActual != nil, let field = policy.varyActualField {
+            body(field)
+        }
+    }
+
+    /// The CORS fields of this decision, `Vary` aside.
+    private func forEachNonVaryField(_ body: (HTTPField) -> Void) {
+        let p = policy
+        if parts.contains(.anyOrigin) {
+            body(CompiledPolicy.allowAnyOriginField)
+        } else if parts.contains(.originFromRequest) {
+            body(CORSRequestFields.renamed(request, at: Int(originIndex), to: .accessControlAllowOrigin))
+        }
+        if parts.contains(.credentials) { body(Self.allowCredentialsField) }
+        if parts.contains(.exposeHeaders), let field = p.exposeHeadersField { body(field) }
+        if parts.contains(.echoedMethod) {
+            body(CORSRequestFields.renamed(request, at: Int(methodIndex), to: .accessControlAllowMethods))
+        } else if parts.contains(.policyMethods), let field = p.allowMethodsField {
+            body(field)
+        }
+        if let debugAllowHeaders {
+            body(HTTPField(name: .accessControlAllowHeaders, value: debugAllowHeaders))
+        } else if parts.contains(.allowHeaders), let field = p.allowHeadersField {
+            body(field)
+        }
+        if parts.contains(.maxAge), let field = p.maxAgeField { body(field) }
+        if parts.contains(.privateNetwork) { body(Self.allowPrivateNetworkField) }
     }
 
     static let allowCredentialsField = HTTPField(name: .accessControlAllowCredentials, value: "true")

@@ -1,3 +1,4 @@
+import CORSNIO
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -262,6 +263,17 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         case .forward(let forward):
             plan = forward
         }
+        if let coding = Self.unsupportedTransferCoding(head) {
+            // NIO's codec can only re-frame a body as plain chunked: passing these bytes on would
+            // hand the upstream a gzip (or other) body it was told nothing about.
+            let rejection = ProxyRejection(
+                .notImplemented, reason: "transfer-coding",
+                "Not implemented: the request body's transfer coding \"\(coding)\" is not supported here; send "
+                    + "it chunked or with a Content-Length (a compressed body: Content-Encoding).")
+            route.metrics.rejected(rejection.reason)
+            writeAnswer(head, rejection, plan: plan, since: .now, context: context)
+            return
+        }
         if head.version.minor >= 1, head.headers.contains(name: "expect"),
             head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" })
         {
@@ -493,6 +505,19 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     /// The exchange is over (answered, failed, abandoned): the next may start.
     private func clear(_ exchange: Exchange) {
         if self.exchange === exchange { self.exchange = nil }
+    }
+
+    /// The first transfer coding other than `chunked` (RFC 9112 §6.1: a server answers one it
+    /// does not implement with 501), nil when there is none.
+    static func unsupportedTransferCoding(_ head: HTTPRequestHead) -> String? {
+        guard head.headers.contains(name: "transfer-encoding") else { return nil }
+        for value in head.headers["transfer-encoding"] {
+            for coding in value.split(separator: ",") {
+                let name = coding.trimmingASCIISpaces()
+                if !name.isEmpty, !ASCII.equalsIgnoringCase(name, "chunked") { return String(name) }
+            }
+        }
+        return nil
     }
 
     /// Methods safe to send twice (RFC 9110 §9.2.2): only these are retried.

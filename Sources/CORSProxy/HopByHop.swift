@@ -54,21 +54,6 @@ enum HopByHop {
         return forwarded
     }
 
-    /// Removes from `headers` itself the hop-by-hop fields and those `also` picks: an upstream's
-    /// answer is passed on without copying its fields one by one, only the few dropped ones cost.
-    static func removeHopByHop(from headers: inout HTTPHeaders, also: (String) -> Bool) {
-        var dropped: [String] = []
-        for (name, value) in headers {
-            if ASCII.equalsIgnoringCase(name, "connection"), !ASCII.equalsIgnoringCase(value, "keep-alive"),
-                !ASCII.equalsIgnoringCase(value, "close")
-            {
-                dropped.append(contentsOf: listedInConnection(CollectionOfOne(value)))
-            }
-            if isHopByHopName(name) || also(name) { dropped.append(name) }
-        }
-        for name in dropped { headers.remove(name: name) }
-    }
-
     /// A request's end-to-end fields for the upstream, less `Host` and `Content-Length` (the
     /// gateway sets both) and `Expect` (the gateway answers `100-continue` itself).
     static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {

@@ -107,8 +107,7 @@ final class ProxyPlan: ForwardPlan {
                         + "\(limit)."))
         }
         // Cookies stay with the upstream; its CORS fields are replaced by ProxyRoute.finish's.
-        var headers = head.headers
-        HopByHop.removeHopByHop(from: &headers) {
+        var headers = HopByHop.endToEnd(head.headers, reserving: redirects.count + 4) {
             ASCII.equalsIgnoringCase($0, "set-cookie") || ASCII.equalsIgnoringCase($0, "set-cookie2")
                 || ASCII.hasPrefixIgnoringCase($0, "access-control-")
         }

@@ -215,6 +215,25 @@ final class OneShotUpstream: Sendable {
         }
     }
 
+    @Test func aTransferCodingOtherThanChunkedIs501() async throws {
+        let hits = HitCounter()
+        try await withUpstream(hits: hits) { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "POST /echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
+                        + "Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+                        + "GET /echo/after HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                ) { $0.contains("GET /echo/after") }
+                #expect(text.hasPrefix("HTTP/1.1 501"))
+                #expect(text.contains("transfer coding \"gzip\""))
+                #expect(text.lowercased().contains("access-control-allow-origin: \(Self.origin)"))
+                #expect(text.contains("GET /echo/after"), "the connection goes on")
+            }
+        }
+        #expect(await hits.hits == 1, "only the request after it reached the upstream")
+    }
+
     @Test func expectContinueIsAnsweredAndTheChunkedUploadForwarded() async throws {
         try await withUpstream { upstreamPort in
             try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in

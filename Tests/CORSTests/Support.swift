@@ -154,6 +154,12 @@ func serve(
     }
     var fields = HTTPFields(handlerFields.map(\.field))
     decision.apply(to: &fields)
+    // What adapters write without building HTTPFields: the same as apply(to:) on no fields.
+    var applied = HTTPFields()
+    decision.apply(to: &applied)
+    var emitted = HTTPFields()
+    decision.forEachField { emitted.append($0) }
+    #expect(emitted == applied, "forEachField")
     return Served(outcome: .forwarded, fields: fields, decision: decision)
 }
 
