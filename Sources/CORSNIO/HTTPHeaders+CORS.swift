@@ -116,6 +116,12 @@ package enum ASCII {
         return true
     }
 
+    /// Two names that may both be of any case.
+    package static func equalsIgnoringCase(_ first: String, _ second: String) -> Bool {
+        guard first.utf8.count == second.utf8.count else { return false }
+        return zip(first.utf8, second.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+
     package static func hasPrefixIgnoringCase(_ value: String, _ lowered: StaticString) -> Bool {
         value.utf8.count >= lowered.utf8CodeUnitCount && startsIgnoringCase(value, lowered)
     }

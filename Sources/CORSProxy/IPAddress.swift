@@ -51,28 +51,29 @@ public enum IPAddress: Hashable, Sendable {
             }
             return nil
         }
-        var numbers: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        // The labels, parsed left to right without building an array of them.
+        var value: UInt64 = 0
         var count = 0
-        for part in text.split(separator: dot, omittingEmptySubsequences: false) {
-            guard count < 4, let number = parseNumber(part) else { throw IPAddressSyntaxError(host: String(host)) }
-            switch count {
-            case 0: numbers.0 = number
-            case 1: numbers.1 = number
-            case 2: numbers.2 = number
-            default: numbers.3 = number
+        var previous: UInt64 = 0
+        var start = text.startIndex
+        while true {
+            let end = text[start...].firstIndex(of: dot) ?? text.endIndex
+            guard count < 4, let number = parseNumber(text[start..<end]) else {
+                throw IPAddressSyntaxError(host: String(host))
             }
+            // Every label but the last is one byte, placed as it goes.
+            if count > 0 {
+                guard previous <= 255 else { throw IPAddressSyntaxError(host: String(host)) }
+                value += previous << (8 * UInt64(4 - count))
+            }
+            previous = number
             count += 1
+            guard end < text.endIndex else { break }
+            start = text.index(after: end)
         }
-        let all = [numbers.0, numbers.1, numbers.2, numbers.3][..<count]
-        for number in all.dropLast() where number > 255 { throw IPAddressSyntaxError(host: String(host)) }
-        let lastNumber = all[count - 1]
-        guard lastNumber < (1 << (8 * UInt64(5 - count))) else {
-            throw IPAddressSyntaxError(host: String(host))
-        }
-        var value = lastNumber
-        for (index, number) in all.dropLast().enumerated() {
-            value += number << (8 * UInt64(3 - index))
-        }
+        // The last label fills the bytes that are left.
+        guard previous < (1 << (8 * UInt64(5 - count))) else { throw IPAddressSyntaxError(host: String(host)) }
+        value += previous
         return .v4(UInt32(value))
     }
 

@@ -125,12 +125,17 @@ final class ProxyRoute: ForwardingRoute {
             }
             return
         }
-        var names: [String] = []
-        for (name, _) in headers where !HopByHop.isHopByHopName(name) {
-            let lowercased = name.lowercased()
-            if !names.contains(lowercased) { names.append(lowercased) }
+        // One string, no list of names: a name seen earlier in the answer (any case) is skipped.
+        var exposed = ""
+        exposed.reserveCapacity(256)
+        for position in headers.indices {
+            let name = headers[position].name
+            if HopByHop.isHopByHopName(name) { continue }
+            if headers[..<position].contains(where: { ASCII.equalsIgnoringCase($0.name, name) }) { continue }
+            if !exposed.isEmpty { exposed.append(",") }
+            exposed.append(name.lowercased())
         }
         headers.add(name: "Access-Control-Allow-Origin", value: "*")
-        if !names.isEmpty { headers.add(name: "Access-Control-Expose-Headers", value: names.joined(separator: ",")) }
+        if !exposed.isEmpty { headers.add(name: "Access-Control-Expose-Headers", value: exposed) }
     }
 }
