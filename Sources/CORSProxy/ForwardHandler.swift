@@ -32,6 +32,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         var waitingParts: [ByteBuffer] = []
         var waitingBytes = 0
         var requestEnded = false
+        /// The client's trailer fields, passed on with the end of the body.
+        var requestTrailers: HTTPHeaders?
         var bodySent = false
         var retried = false
         /// The current answer is a redirect being followed: its body is dropped.
@@ -152,11 +154,12 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
                 exchange.waitingBytes += buffer.readableBytes
                 if exchange.waitingBytes > 256 * 1024 { readGate.pause(.peerBehind) }
             }
-        case .end:
+        case .end(let trailers):
             receivingRequest = false
             guard let exchange else { return }
             exchange.requestEnded = true
-            if exchange.plan.sendsBody { exchange.connection?.sendEnd() }
+            exchange.requestTrailers = trailers
+            if exchange.plan.sendsBody { exchange.connection?.sendEnd(trailers: trailers) }
         }
     }
 
@@ -330,7 +333,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         exchange.waitingParts.removeAll()
         exchange.waitingBytes = 0
         if exchange.requestEnded {
-            connection.sendEnd()
+            connection.sendEnd(trailers: exchange.requestTrailers)
         }
         if connection.isWritable { resumeReading() }
     }
@@ -434,7 +437,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         return false
     }
 
-    func upstreamEnd() {
+    func upstreamEnd(trailers: HTTPHeaders?) {
         guard let exchange, let context else { return }
         exchange.connection = nil
         if exchange.draining {
@@ -450,7 +453,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
         resumeReading()
         log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
-        endAnswer(to: exchange.request, context: context)
+        // Trailers reach the client when its answer is chunked (NIO's encoder drops them otherwise).
+        endAnswer(to: exchange.request, trailers: trailers, context: context)
     }
 
     func upstreamFailed(_ failure: UpstreamConnectionFailure) {
@@ -590,14 +594,19 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     /// Ends the answer; then either closes the connection or lets the next pipelined request go.
     /// An answer relayed from the upstream is flushed when the upstream's read completes.
-    private func endAnswer(to request: HTTPRequestHead, flushNow: Bool = false, context: ChannelHandlerContext) {
+    private func endAnswer(
+        to request: HTTPRequestHead, trailers: HTTPHeaders? = nil, flushNow: Bool = false,
+        context: ChannelHandlerContext
+    ) {
         if closes(after: request) {
             closeThisAnswer = false
             queued.removeAll()
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in
+                bound.value.close(promise: nil)
+            }
         } else {
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(.end(trailers)), promise: nil)
             if flushNow {
                 flushPending = false
                 context.flush()

@@ -8,7 +8,8 @@ protocol UpstreamResponseSink: AnyObject {
     /// Returns whether to go on reading the upstream (false: the client is behind; wait for
     /// ``UpstreamConnection/resumeReading()``).
     func upstreamBody(_ buffer: ByteBuffer) -> Bool
-    func upstreamEnd()
+    /// The answer is complete; `trailers` are its trailer fields, if it had any.
+    func upstreamEnd(trailers: HTTPHeaders?)
     /// The upstream's bytes read so far are all delivered: time to flush what was written.
     func upstreamReadComplete()
     func upstreamFailed(_ failure: UpstreamConnectionFailure)
@@ -90,10 +91,11 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         context?.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
-    func sendEnd() {
+    /// Ends the request, with the client's trailer fields if it sent any.
+    func sendEnd(trailers: HTTPHeaders? = nil) {
         lastActivity = .now()
         requestComplete = true
-        context?.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context?.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
     }
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
@@ -143,7 +145,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             sink.upstreamHead(head)
         case .body(let buffer):
             if !sink.upstreamBody(buffer) { readGate.pause(.peerBehind) }
-        case .end:
+        case .end(let trailers):
             self.sink = nil
             hasCarriedAnExchange = true
             // A pause for a slow client ends with its answer: the next exchange starts reading.
@@ -152,9 +154,9 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
             if keepAlive, requestComplete, let pool {
                 pool.release(self, maximumIdle: maximumIdle)
                 endedSink = sink
-                sink.upstreamEnd()
+                sink.upstreamEnd(trailers: trailers)
             } else {
-                sink.upstreamEnd()
+                sink.upstreamEnd(trailers: trailers)
                 sink.upstreamReadComplete()
                 context.close(promise: nil)
             }

@@ -122,6 +122,43 @@ final class OneShotUpstream: Sendable {
     }
 }
 
+/// An upstream that records the bytes of each request and answers `recorded` once one is complete
+/// (a chunked body's last chunk and trailer section seen).
+final class RecordingUpstream: Sendable {
+    let channel: any Channel
+    let received = NIOLockedValueBox("")
+    var port: Int { channel.localAddress!.port! }
+
+    init() async throws {
+        let received = self.received
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Recorder(received: received))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    func close() async throws { try await channel.close() }
+
+    final class Recorder: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received: NIOLockedValueBox<String>
+        init(received: NIOLockedValueBox<String>) { self.received = received }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let text = received.withLockedValue { value in
+                value += String(buffer: unwrapInboundIn(data))
+                return value
+            }
+            guard text.contains("\r\n0\r\n"), text.hasSuffix("\r\n\r\n") else { return }
+            let reply = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nrecorded"
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: reply)), promise: nil)
+        }
+    }
+}
+
 @Suite struct GatewayConnectionTests {
     static let origin = GatewayTests.origin
 
@@ -232,6 +269,35 @@ final class OneShotUpstream: Sendable {
             }
         }
         #expect(await hits.hits == 1, "only the request after it reached the upstream")
+    }
+
+    @Test func trailerFieldsArePassedOnBothWays() async throws {
+        // The answer's, from the test upstream.
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "GET /trailers HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\nTE: trailers\r\n\r\n"
+                ) { $0.hasSuffix("\r\n\r\n") && $0.contains("0\r\n") }
+                #expect(text.lowercased().contains("0\r\nx-checksum: abc\r\n\r\n"), "\(text)")
+            }
+        }
+        // The request's, to an upstream that records what it receives.
+        let upstream = try await RecordingUpstream()
+        let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
+        let gateway = try Gateway(
+            configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstream.port)", policy: policy),
+            logger: quiet("gateway"))
+        try await ServerUnderTest(gateway: gateway).test(.live) { client in
+            let text = try await rawExchange(
+                port: client.port!,
+                "POST /x HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\nX-Sum: 5\r\n\r\n"
+            ) { $0.contains("recorded") }
+            #expect(text.hasPrefix("HTTP/1.1 200"))
+        }
+        #expect(upstream.received.withLockedValue { $0 }.lowercased().contains("0\r\nx-sum: 5\r\n\r\n"))
+        try await upstream.close()
     }
 
     @Test func expectContinueIsAnsweredAndTheChunkedUploadForwarded() async throws {

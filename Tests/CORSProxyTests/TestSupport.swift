@@ -53,6 +53,7 @@ enum TestUpstream {
     /// - `/slow`: waits 3 s.
     /// - `/bytes/N`: N bytes of `x`.
     /// - `/stream`: `hello`, streamed without a length (chunked).
+    /// - `/trailers`: `hello`, chunked, ending with the trailer field `X-Checksum: abc`.
     static func application(hits: HitCounter = HitCounter()) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: Behaviour(hits: hits))
@@ -101,6 +102,14 @@ enum TestUpstream {
             if path.hasPrefix("/bytes/"), let count = Int(path.dropFirst("/bytes/".count)) {
                 return Response(
                     status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: count)))
+            }
+            if path == "/trailers" {
+                return Response(
+                    status: .ok,
+                    body: .init { writer in
+                        try await writer.write(ByteBuffer(string: "hello"))
+                        try await writer.finish([HTTPField.Name("X-Checksum")!: "abc"])
+                    })
             }
             if path == "/stream" {
                 return Response(

@@ -25,7 +25,7 @@ import Testing
             parts.append("body")
             return false
         }
-        func upstreamEnd() { parts.append("end") }
+        func upstreamEnd(trailers: HTTPHeaders?) { parts.append("end") }
         func upstreamReadComplete() {}
         func upstreamFailed(_ failure: UpstreamConnectionFailure) { parts.append("failed") }
         func upstreamWritabilityChanged(isWritable: Bool) {}
