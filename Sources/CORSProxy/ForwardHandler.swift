@@ -38,6 +38,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         var retried = false
         /// The current answer is a redirect being followed: its body is dropped.
         var draining = false
+        var drainedBytes = 0
         var requestBodyBytes = 0
         var responseBodyBytes = 0
         /// When the plan's time limit runs out.
@@ -62,6 +63,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     private var queuedBytes = 0
     /// Between a request's head and its end.
     private var receivingRequest = false
+    /// After a 413: how much more of that upload is read and dropped before the connection closes.
+    private var discardBudget: Int?
     /// Close once the answer in flight is complete (graceful shutdown, the client half-closed).
     private var closeAfterAnswer = false
     /// This answer can only end by closing (an HTTP/1.0 client and no length to frame it with).
@@ -138,6 +141,11 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             receivingRequest = true
             begin(head, context: context)
         case .body(let buffer):
+            if exchange == nil, let budget = discardBudget {
+                discardBudget = budget - buffer.readableBytes
+                if budget < buffer.readableBytes { context.close(promise: nil) }
+                return
+            }
             // No exchange (answered already) or a redirect turned it into a GET: the rest is dropped.
             guard let exchange, exchange.plan.sendsBody else { return }
             exchange.requestBodyBytes += buffer.readableBytes
@@ -148,7 +156,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             if let connection = exchange.connection {
                 exchange.bodySent = true
                 connection.sendBody(buffer)
-                if !connection.isWritable { readGate.pause(.peerBehind) }
+                // A failed write may have ended the exchange meanwhile: then nothing waits to resume.
+                if isCurrent(exchange, on: connection), !connection.isWritable { readGate.pause(.peerBehind) }
             } else {
                 exchange.waitingParts.append(buffer)
                 exchange.waitingBytes += buffer.readableBytes
@@ -156,10 +165,11 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             }
         case .end(let trailers):
             receivingRequest = false
+            discardBudget = nil
             guard let exchange else { return }
             exchange.requestEnded = true
-            exchange.requestTrailers = trailers
-            if exchange.plan.sendsBody { exchange.connection?.sendEnd(trailers: trailers) }
+            exchange.requestTrailers = trailers.map { exchange.plan.filterTrailers($0, fromUpstream: false) }
+            if exchange.plan.sendsBody { exchange.connection?.sendEnd(trailers: exchange.requestTrailers) }
         }
     }
 
@@ -178,6 +188,9 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
                 .contentTooLarge, reason: "body-too-large",
                 "Request body too large: this proxy accepts at most \(limit) bytes."),
             context: context)
+        // The rest of the upload is read and dropped (closing now could reset the connection before
+        // the client reads the 413), but not without end.
+        if receivingRequest { discardBudget = Self.discardLimit }
     }
 
     /// The answer in flight is complete: the next pipelined request may go.
@@ -326,16 +339,23 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             resumeReading()
             return
         }
-        for part in exchange.waitingParts {
+        let waiting = exchange.waitingParts
+        exchange.waitingParts.removeAll()
+        exchange.waitingBytes = 0
+        for part in waiting where isCurrent(exchange, on: connection) {
             exchange.bodySent = true
             connection.sendBody(part)
         }
-        exchange.waitingParts.removeAll()
-        exchange.waitingBytes = 0
-        if exchange.requestEnded {
+        if exchange.requestEnded, isCurrent(exchange, on: connection) {
             connection.sendEnd(trailers: exchange.requestTrailers)
         }
-        if connection.isWritable { resumeReading() }
+        if !isCurrent(exchange, on: connection) || connection.isWritable { resumeReading() }
+    }
+
+    /// Whether `exchange` is still the one in flight on `connection` (a write that failed at once
+    /// ends it from inside the call).
+    private func isCurrent(_ exchange: Exchange, on connection: UpstreamConnection) -> Bool {
+        self.exchange === exchange && exchange.connection === connection
     }
 
     private func resumeReading() {
@@ -418,7 +438,16 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     func upstreamBody(_ buffer: ByteBuffer) -> Bool {
         guard let exchange, let context else { return true }
-        if exchange.draining { return true }
+        if exchange.draining {
+            exchange.drainedBytes += buffer.readableBytes
+            if exchange.drainedBytes > Self.drainLimit {
+                // A long redirect body is not read to its end: that connection goes, the next hop starts.
+                exchange.connection?.abandon()
+                followRedirect(exchange, context: context)
+                return false
+            }
+            return true
+        }
         if let limit = exchange.plan.responseBodyLimit {
             exchange.responseBodyBytes += buffer.readableBytes
             if exchange.responseBodyBytes > limit {
@@ -439,23 +468,37 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     func upstreamEnd(trailers: HTTPHeaders?) {
         guard let exchange, let context else { return }
-        exchange.connection = nil
         if exchange.draining {
-            // A redirect being followed: on to the plan's next hop, with a connection of its own.
-            exchange.draining = false
-            exchange.retried = false
-            exchange.bodySent = false
-            connect(exchange, context: context)
+            followRedirect(exchange, context: context)
             return
         }
+        exchange.connection = nil
         clear(exchange)
         upstreamPaused = false
         // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
         resumeReading()
         log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
         // Trailers reach the client when its answer is chunked (NIO's encoder drops them otherwise).
-        endAnswer(to: exchange.request, trailers: trailers, context: context)
+        endAnswer(
+            to: exchange.request, trailers: trailers.map { exchange.plan.filterTrailers($0, fromUpstream: true) },
+            context: context)
     }
+
+    /// A redirect being followed: on to the plan's next hop, with a connection of its own.
+    private func followRedirect(_ exchange: Exchange, context: ChannelHandlerContext) {
+        exchange.connection = nil
+        exchange.draining = false
+        exchange.drainedBytes = 0
+        exchange.retried = false
+        exchange.bodySent = false
+        connect(exchange, context: context)
+    }
+
+    /// The most of a followed redirect's body read (and dropped) before its connection is closed
+    /// instead.
+    static let drainLimit = 64 * 1024
+    /// The most of a refused upload read (and dropped) after its 413 before the connection closes.
+    static let discardLimit = 1024 * 1024
 
     func upstreamFailed(_ failure: UpstreamConnectionFailure) {
         guard let exchange, let context else { return }

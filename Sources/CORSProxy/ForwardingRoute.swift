@@ -52,6 +52,8 @@ protocol ForwardPlan: AnyObject {
     func idleConnection(on eventLoop: any EventLoop) -> UpstreamConnection?
     /// What to do with the upstream's answer head.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer
+    /// Trailer fields as they are passed on: the same fields dropped as from the head they follow.
+    func filterTrailers(_ trailers: HTTPHeaders, fromUpstream: Bool) -> HTTPHeaders
     /// The last edit of every head answering this request, relayed or our own (502, 504…): the
     /// CORS fields, so the page can read even the errors.
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus)

@@ -98,6 +98,10 @@ final class GatewayPlan: ForwardPlan {
         if let decision { headers.apply(decision) }
     }
 
+    func filterTrailers(_ trailers: HTTPHeaders, fromUpstream: Bool) -> HTTPHeaders {
+        HopByHop.endToEnd(trailers, reserving: 0) { fromUpstream && ASCII.hasPrefixIgnoringCase($0, "access-control-") }
+    }
+
     var sendsBody: Bool { true }
     var upstreamName: String { route.upstreamHost }
     var requestBodyLimit: Int? { nil }

@@ -12,7 +12,10 @@ public enum IPAddress: Hashable, Sendable {
     /// Throws when the host ends in a number but is not a valid IPv4 address (`1.2.3.256`).
     public static func parseHost(_ host: Substring) throws(IPAddressSyntaxError) -> IPAddress? {
         if host.utf8.first == UInt8(ascii: "[") {
-            guard host.utf8.last == UInt8(ascii: "]"), let v6 = parseIPv6(host.dropFirst().dropLast()) else {
+            let inner = host.utf8.dropFirst().dropLast()
+            guard host.utf8.count >= 2, host.utf8.last == UInt8(ascii: "]"),
+                let v6 = parseIPv6(Substring(inner))
+            else {
                 throw IPAddressSyntaxError(host: String(host))
             }
             return v6

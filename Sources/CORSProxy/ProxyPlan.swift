@@ -78,6 +78,16 @@ final class ProxyPlan: ForwardPlan {
         return pool.takeIdle(on: eventLoop)
     }
 
+    /// Cookies never cross, either way, nor do the upstream's CORS fields.
+    func filterTrailers(_ trailers: HTTPHeaders, fromUpstream: Bool) -> HTTPHeaders {
+        HopByHop.endToEnd(trailers, reserving: 0) { name in
+            fromUpstream
+                ? ASCII.equalsIgnoringCase(name, "set-cookie") || ASCII.equalsIgnoringCase(name, "set-cookie2")
+                    || ASCII.hasPrefixIgnoringCase(name, "access-control-")
+                : ASCII.equalsIgnoringCase(name, "cookie") || ASCII.equalsIgnoringCase(name, "cookie2")
+        }
+    }
+
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus) {
         route.finish(&headers, status: status, request: request)
     }

@@ -125,15 +125,23 @@ final class ProxyRoute: ForwardingRoute {
             }
             return
         }
-        // One string, no list of names: a name seen earlier in the answer (any case) is skipped.
+        // One string: a name seen earlier in the answer (any case) is skipped. A short answer is
+        // searched in place; past a few dozen fields a set keeps it linear (an upstream can send
+        // tens of thousands of tiny fields).
         var exposed = ""
         exposed.reserveCapacity(256)
+        var seen: Set<String>? = headers.count > 32 ? [] : nil
         for position in headers.indices {
             let name = headers[position].name
             if HopByHop.isHopByHopName(name) { continue }
-            if headers[..<position].contains(where: { ASCII.equalsIgnoringCase($0.name, name) }) { continue }
+            let lowercased = name.lowercased()
+            if seen != nil {
+                if !seen!.insert(lowercased).inserted { continue }
+            } else if headers[..<position].contains(where: { ASCII.equalsIgnoringCase($0.name, name) }) {
+                continue
+            }
             if !exposed.isEmpty { exposed.append(",") }
-            exposed.append(name.lowercased())
+            exposed.append(lowercased)
         }
         headers.add(name: "Access-Control-Allow-Origin", value: "*")
         if !exposed.isEmpty { headers.add(name: "Access-Control-Expose-Headers", value: exposed) }

@@ -135,7 +135,14 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Resolves a `Location` against this URL (RFC 3986 §5.2, enough of it for redirects).
     public func resolving(_ location: String) throws(ProxyRejection) -> TargetURL {
-        if location.contains("://") { return try TargetURL(parsing: Substring(location)) }
+        // Absolute when it starts with a scheme (`http:`…), not merely contains `://` (a relative
+        // `/login?next=http://x` does).
+        let schemeEnd = location.utf8.firstIndex { !URLByte.isSchemeByte($0) }
+        if let schemeEnd, location.utf8[schemeEnd] == UInt8(ascii: ":"), let first = location.utf8.first,
+            URLByte.isLetter(first)
+        {
+            return try TargetURL(parsing: Substring(location))
+        }
         var base = self
         if location.hasPrefix("//") { return try TargetURL(parsing: Substring("\(scheme.rawValue):\(location)")) }
         if location.hasPrefix("/") {

@@ -94,6 +94,10 @@ import Testing
             status: 200,
             fields: ["X-CORS-Redirect-1": "302 /echo", "X-Final-URL": "http://upstream.test:{port}/echo"]),
         Row(
+            name: "a relative Location with :// in its query is followed",
+            path: "/http://upstream.test:{port}/redirect/302?to=/echo?next=http://elsewhere.test/", status: 200,
+            fields: ["X-Final-URL": "http://upstream.test:{port}/echo?next=http://elsewhere.test/"]),
+        Row(
             name: "303 after POST becomes GET without body", method: .post,
             path: "/http://upstream.test:{port}/redirect/303?to=/echo", body: 10, status: 200,
             bodyContains: ["GET /echo", "body-bytes: 0"]),

@@ -120,6 +120,88 @@ import Testing
         }
     }
 
+    @Test func manyAnswerFieldsAreExposedOnceEach() async throws {
+        // An upstream can send thousands of tiny fields: the expose list stays linear and deduplicated.
+        var fields = ""
+        for index in 0..<2000 { fields += "h\(index): 1\r\n" }
+        fields += "H1: again\r\n"
+        let upstream = try await RawUpstream(reply: "HTTP/1.1 200 OK\r\n\(fields)Content-Length: 2\r\n\r\nok")
+        try await makeProxy().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/http://upstream.test:\(upstream.port)/", method: .get, headers: [.origin: Self.origin])
+            #expect(response.status == .ok)
+            let exposed = response.headers[.accessControlExposeHeaders]?.split(separator: ",") ?? []
+            #expect(exposed.filter { $0 == "h1" }.count == 1)
+            #expect(exposed.contains("h1999"))
+        }
+        try await upstream.close()
+    }
+
+    @Test func trailerFieldsKeepNoCookiesEitherWay() async throws {
+        let answer = try await RawUpstream(
+            reply: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
+                + "Set-Cookie: session=secret\r\nX-Checksum: abc\r\n\r\n")
+        try await makeProxy().test(.live) { client in
+            let text = try await rawExchange(
+                port: client.port!,
+                "GET /http://upstream.test:\(answer.port)/ HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+            ) { $0.lowercased().contains("x-checksum") && $0.hasSuffix("\r\n\r\n") }
+            #expect(text.lowercased().contains("x-checksum: abc"))
+            #expect(!text.lowercased().contains("session=secret"))
+        }
+        try await answer.close()
+        let recording = try await RecordingUpstream()
+        try await makeProxy().test(.live) { client in
+            _ = try await rawExchange(
+                port: client.port!,
+                "POST /http://upstream.test:\(recording.port)/ HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nCookie: session=secret\r\nX-Sum: 2\r\n\r\n"
+            ) { $0.contains("recorded") }
+        }
+        let received = recording.received.withLockedValue { $0 }.lowercased()
+        #expect(received.contains("x-sum: 2"))
+        #expect(!received.contains("session=secret"))
+        try await recording.close()
+    }
+
+    @Test func aRedirectWithAnEndlessBodyIsFollowedWithoutReadingItAll() async throws {
+        try await withUpstream { port in
+            // 100 KB of a body announced as 10 MB, then silence: only the first 64 KiB are read.
+            let redirect = try await RawUpstream(
+                reply: "HTTP/1.1 302 Found\r\nLocation: http://upstream.test:\(port)/echo\r\n"
+                    + "Content-Length: 10000000\r\n\r\n" + String(repeating: "x", count: 100_000),
+                closeAfterReply: false)
+            try await makeProxy(configure: { $0.timeout = .seconds(10) }).test(.live) { client in
+                let start = ContinuousClock.now
+                let response = try await client.execute(
+                    uri: "/http://upstream.test:\(redirect.port)/", method: .get, headers: [.origin: Self.origin])
+                #expect(response.status == .ok)
+                #expect(response.text.contains("GET /echo"))
+                #expect(ContinuousClock.now - start < .seconds(5))
+            }
+            try await redirect.close()
+        }
+    }
+
+    @Test func anUploadGoingOnAfterIts413IsCutOff() async throws {
+        try await withUpstream { port in
+            try await makeProxy(configure: { $0.maxBodyBytes = 1000 }).test(.live) { client in
+                let chunk = String(repeating: "b", count: 600)
+                let endless = String(repeating: "c", count: 1_200_000)
+                let start = ContinuousClock.now
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "POST /http://upstream.test:\(port)/echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n"
+                        + String(endless.utf8.count, radix: 16) + "\r\n\(endless)\r\n",
+                    timeout: .seconds(4)
+                ) { _ in false }
+                #expect(text.hasPrefix("HTTP/1.1 413"))
+                #expect(ContinuousClock.now - start < .seconds(3), "closed, not left open")
+            }
+        }
+    }
+
     @Test(arguments: [false, true])
     func aDroppedKeepAliveConnectionIsRetriedOnce(reset: Bool) async throws {
         let upstream = try await OneShotUpstream(reset: reset)

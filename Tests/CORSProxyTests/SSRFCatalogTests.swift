@@ -95,6 +95,7 @@ import Testing
         Case("http://1.2.3.256/", .refused(400)),
         Case("http://0x/", .refused(403)),
         Case("http://1.2.3.4.5/", .refused(400)),
+        Case("http://[\u{301}::1]/", .refused(400)),
         Case("http://08.0.0.1/", .refused(400)),
         Case("http://18446744073709551616/", .refused(400)),
         Case("http://[::g]/", .refused(400)),
