@@ -141,6 +141,33 @@ import Testing
         }
     }
 
+    /// README's "as a library" example, served for real (ports and upstream are the test's).
+    @Test func readmeLibraryExampleServes() async throws {
+        try await withUpstream { port in
+            let policy = try CORSPolicy(CORSConfiguration(origins: ["https://app.example.com"]))
+            let gateway = try Gateway(
+                configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(port)", policy: policy),
+                logger: quiet("gateway"))
+            let proxy = OpenProxy(
+                configuration: OpenProxyConfiguration(rateLimit: RateLimit(requests: 60, per: .seconds(60))),
+                upstreams: try ProxyUpstreams(), logger: quiet("proxy"))
+            let origin: HTTPFields = [.origin: "https://app.example.com"]
+            try await ServerUnderTest(gateway: gateway).test(.live) { client in
+                let response = try await client.execute(uri: "/echo", method: .get, headers: origin)
+                #expect(response.status == .ok)
+                #expect(response.values("Access-Control-Allow-Origin") == ["https://app.example.com"])
+            }
+            try await ServerUnderTest(proxy: proxy).test(.live) { client in
+                let help = try await client.execute(uri: "/", method: .get, headers: origin)
+                #expect(help.text.contains("CORS proxy"))
+                // Safe by default: the loopback upstream is refused.
+                let refused = try await client.execute(
+                    uri: "/http://127.0.0.1:\(port)/echo", method: .get, headers: origin)
+                #expect(refused.status == .forbidden)
+            }
+        }
+    }
+
     struct HopCase: Sendable {
         let fields: [(String, String)]
         let forwarded: [String]
