@@ -187,25 +187,18 @@ struct ServerUnderTest {
         _ setup: TestingSetup, _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         let configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0))
-        switch server {
-        case .proxy(let proxy):
-            do {
-                let value = try await proxy.makeApplication(configuration: configuration).test(setup, body)
-                await proxy.shutdown()
-                return value
-            } catch {
-                await proxy.shutdown()
-                throw error
+        let (application, shutdown): (any ApplicationProtocol, @Sendable () async -> Void) =
+            switch server {
+            case .proxy(let proxy): (proxy.makeApplication(configuration: configuration), proxy.shutdown)
+            case .gateway(let gateway): (gateway.makeApplication(configuration: configuration), gateway.shutdown)
             }
-        case .gateway(let gateway):
-            do {
-                let value = try await gateway.makeApplication(configuration: configuration).test(setup, body)
-                await gateway.shutdown()
-                return value
-            } catch {
-                await gateway.shutdown()
-                throw error
-            }
+        do {
+            let value = try await application.test(setup, body)
+            await shutdown()
+            return value
+        } catch {
+            await shutdown()
+            throw error
         }
     }
 }
