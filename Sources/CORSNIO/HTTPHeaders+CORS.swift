@@ -116,9 +116,21 @@ package enum ASCII {
         return true
     }
 
-    /// Two names that may both be of any case.
-    package static func equalsIgnoringCase(_ first: String, _ second: String) -> Bool {
+    /// Two names that may both be of any case. Labelled, not an overload: a string literal
+    /// argument would pick `(String, String)` over `(String, StaticString)` (String is the
+    /// literals' default type), sending every `equalsIgnoringCase(name, "te")` down this slower path.
+    package static func equalsIgnoringCase(_ first: String, anyCase second: String) -> Bool {
         guard first.utf8.count == second.utf8.count else { return false }
+        // Native strings are contiguous: two plain loops' worth, no zipped view iteration.
+        let contiguous = first.utf8.withContiguousStorageIfAvailable { firstBytes in
+            second.utf8.withContiguousStorageIfAvailable { secondBytes in
+                for index in firstBytes.indices where lower(firstBytes[index]) != lower(secondBytes[index]) {
+                    return false
+                }
+                return true
+            }
+        }
+        if let contiguous, let result = contiguous { return result }
         return zip(first.utf8, second.utf8).allSatisfy { lower($0) == lower($1) }
     }
 

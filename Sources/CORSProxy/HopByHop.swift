@@ -43,15 +43,17 @@ enum HopByHop {
                 listed.formUnion(listedInConnection(CollectionOfOne(value)))
             }
         }
-        var forwarded = HTTPHeaders()
+        // An array, then `HTTPHeaders` of it: `add` re-checks every name (ASCII, `Connection`), and
+        // these names came out of llhttp or `HTTPHeaders` already.
+        var forwarded: [(String, String)] = []
         forwarded.reserveCapacity(headers.count + extra)
         for (name, value) in headers {
             if isHopByHopName(name) || also(name) || (!listed.isEmpty && listed.contains(name.lowercased())) {
                 continue
             }
-            forwarded.add(name: name, value: value)
+            forwarded.append((name, value))
         }
-        return forwarded
+        return HTTPHeaders(forwarded)
     }
 
     /// A request's end-to-end fields for the upstream, less `Host` and `Content-Length` (the

@@ -14,8 +14,6 @@ final class ProxyPlan: ForwardPlan {
     private(set) var upstreamHead: HTTPRequestHead
     private(set) var sendsBody = true
     private var redirects: [(name: String, value: String)] = []
-    /// The client's end-to-end fields, less those the proxy sets per hop.
-    private let forwardable: HTTPHeaders
     private let request: HTTPRequestHead
     private let clientAddress: String?
 
@@ -25,12 +23,6 @@ final class ProxyPlan: ForwardPlan {
         self.target = target
         self.request = request
         self.clientAddress = clientAddress
-        // Ambient credentials stay with the client.
-        self.forwardable = HopByHop.endToEnd(request.headers, reserving: 5) {
-            ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
-                || ASCII.equalsIgnoringCase($0, "expect") || ASCII.equalsIgnoringCase($0, "cookie")
-                || ASCII.equalsIgnoringCase($0, "cookie2")
-        }
         self.upstreamHead = request
         self.upstreamHead = makeUpstreamHead(method: request.method)
     }
@@ -43,8 +35,16 @@ final class ProxyPlan: ForwardPlan {
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
+    /// Each hop's fields are filtered afresh: a kept copy would be copied again by the first edit
+    /// (and most requests have one hop).
     private func makeUpstreamHead(method: HTTPMethod) -> HTTPRequestHead {
-        var headers = forwardable
+        // The client's end-to-end fields, less those the proxy sets per hop; ambient credentials
+        // stay with the client.
+        var headers = HopByHop.endToEnd(request.headers, reserving: 5) {
+            ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
+                || ASCII.equalsIgnoringCase($0, "expect") || ASCII.equalsIgnoringCase($0, "cookie")
+                || ASCII.equalsIgnoringCase($0, "cookie2")
+        }
         // A redirect turned the request into a bodiless GET: its body's type goes with the body.
         if !sendsBody { headers.remove(name: "content-type") }
         headers.add(name: "Host", value: target.hostField)

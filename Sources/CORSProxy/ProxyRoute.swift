@@ -125,25 +125,43 @@ final class ProxyRoute: ForwardingRoute {
             }
             return
         }
-        // One string: a name seen earlier in the answer (any case) is skipped. A short answer is
-        // searched in place; past a few dozen fields a set keeps it linear (an upstream can send
+        // One list, built as bytes: a name already in it (any case) is skipped. A short answer is
+        // searched in the list; past a few dozen fields a set keeps it linear (an upstream can send
         // tens of thousands of tiny fields).
-        var exposed = ""
+        var exposed: [UInt8] = []
         exposed.reserveCapacity(256)
         var seen: Set<String>? = headers.count > 32 ? [] : nil
-        for position in headers.indices {
-            let name = headers[position].name
+        for (name, _) in headers {
             if HopByHop.isHopByHopName(name) { continue }
-            let lowercased = name.lowercased()
             if seen != nil {
-                if !seen!.insert(lowercased).inserted { continue }
-            } else if headers[..<position].contains(where: { ASCII.equalsIgnoringCase($0.name, name) }) {
+                if !seen!.insert(name.lowercased()).inserted { continue }
+            } else if ExposedList.contains(exposed, name) {
                 continue
             }
-            if !exposed.isEmpty { exposed.append(",") }
-            exposed.append(lowercased)
+            if !exposed.isEmpty { exposed.append(UInt8(ascii: ",")) }
+            for byte in name.utf8 { exposed.append(ASCII.lower(byte)) }
         }
         headers.add(name: "Access-Control-Allow-Origin", value: "*")
-        if !exposed.isEmpty { headers.add(name: "Access-Control-Expose-Headers", value: exposed) }
+        if !exposed.isEmpty {
+            headers.add(name: "Access-Control-Expose-Headers", value: String(decoding: exposed, as: UTF8.self))
+        }
+    }
+}
+
+/// `Access-Control-Expose-Headers` as it is built: lower-cased names, comma-separated.
+enum ExposedList {
+    /// Whether `name` (any case) is one of the list's names.
+    static func contains(_ list: [UInt8], _ name: String) -> Bool {
+        let count = name.utf8.count
+        var start = 0
+        while start < list.count {
+            var end = start
+            while end < list.count, list[end] != UInt8(ascii: ",") { end += 1 }
+            if end - start == count, zip(list[start..<end], name.utf8).allSatisfy({ $0 == ASCII.lower($1) }) {
+                return true
+            }
+            start = end + 1
+        }
+        return false
     }
 }

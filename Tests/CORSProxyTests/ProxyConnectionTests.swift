@@ -137,6 +137,33 @@ import Testing
         try await upstream.close()
     }
 
+    @Test func aShortAnswerExposesEachNameOnceInAnyCase() async throws {
+        // Under 33 fields the list is searched, not a set: repeats in another case, and names that
+        // are prefixes of one another, must come out once each.
+        let reply =
+            "HTTP/1.1 200 OK\r\nX-Ab: 1\r\nx-a: 2\r\nX-A: 3\r\nX-ABC: 4\r\nx-ab: 5\r\nContent-Length: 2\r\n\r\nok"
+        let upstream = try await RawUpstream(reply: reply)
+        try await makeProxy().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/http://upstream.test:\(upstream.port)/", method: .get, headers: [.origin: Self.origin])
+            #expect(response.status == .ok)
+            let exposed = response.headers[.accessControlExposeHeaders]?.split(separator: ",").map(String.init) ?? []
+            #expect(exposed == ["x-ab", "x-a", "x-abc", "content-length", "x-request-url", "x-final-url"])
+        }
+        try await upstream.close()
+    }
+
+    @Test func theExposedListFindsWholeNamesOnly() {
+        let list = Array("x-ab,x-a,content-type".utf8)
+        #expect(ExposedList.contains(list, "X-A"))
+        #expect(ExposedList.contains(list, "x-ab"))
+        #expect(ExposedList.contains(list, "Content-Type"))
+        #expect(!ExposedList.contains(list, "x"))
+        #expect(!ExposedList.contains(list, "x-abc"))
+        #expect(!ExposedList.contains(list, "type"))
+        #expect(!ExposedList.contains([], "x-a"))
+    }
+
     @Test func trailerFieldsKeepNoCookiesEitherWay() async throws {
         let answer = try await RawUpstream(
             reply: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
