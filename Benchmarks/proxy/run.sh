@@ -79,14 +79,34 @@ PIDS+=($!)
 PIDS+=($!)
 wait_for 18081; wait_for 18082; wait_for 18083; wait_for 18084; wait_for 18085; wait_for 18087
 
+# Whose CPU time a row counts: nginx's workers (not the idle master), each cors process.
+declare -A SERVES
+SERVES[direct]=$(pgrep -P "$(cat "$WORK/upstream.pid")" | tr '\n' ' ')
+SERVES[nginx]=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
+SERVES[gateway]=${PIDS[0]}
+SERVES[proxy]=${PIDS[1]}
+SERVES[gateway-per-core]=${PIDS[2]}
+SERVES[proxy-per-core]=${PIDS[3]}
+# User plus system time of processes, in clock ticks (/proc/PID/stat fields 14 and 15).
+cpu_ticks() { # pids...
+    local total=0 pid
+    for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+    echo "$total"
+}
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
 # wrk prints latency in us/ms/s; normalise to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 
-declare -A RPS P50 P99 ALL_RPS ALL_P50 ALL_P99
+declare -A RPS P50 P99 CPU ALL_RPS ALL_P50 ALL_P99 ALL_CPU
 DETAILS=""
 run() { # name size url round
-    local out rps p50 p99
+    local out rps p50 p99 requests before after cpu
+    # shellcheck disable=SC2086 # SERVES holds space-separated pids
+    before=$(cpu_ticks ${SERVES[$1]})
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Origin: $ORIGIN" "$3")
+    # shellcheck disable=SC2086
+    after=$(cpu_ticks ${SERVES[$1]})
     if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
         echo "$1 $2: wrk saw error responses; the figures would be meaningless:" >&2
         echo "$out" >&2
@@ -95,11 +115,16 @@ run() { # name size url round
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
     p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
     p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    # The server's own CPU per request (user + system, all its threads): what it costs, apart from
+    # how the shared cores were divided among wrk, the upstream and it.
+    cpu=$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.1f", t * us / n }')
     ALL_RPS[$1/$2]+="$rps "
     ALL_P50[$1/$2]+="$p50 "
     ALL_P99[$1/$2]+="$p99 "
-    DETAILS+="| $4 | $2 | $1 | $rps | $p50 | $p99 |"$'\n'
-    echo "round $4: $1 $2: $rps req/s, p50 $p50 ms, p99 $p99 ms" >&2
+    ALL_CPU[$1/$2]+="$cpu "
+    DETAILS+="| $4 | $2 | $1 | $rps | $p50 | $p99 | $cpu |"$'\n'
+    echo "round $4: $1 $2: $rps req/s, p50 $p50 ms, p99 $p99 ms, CPU $cpu µs/request" >&2
 }
 median() { # numbers...
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -151,6 +176,8 @@ for key in "${!ALL_RPS[@]}"; do
     P50[$key]=$(median ${ALL_P50[$key]})
     # shellcheck disable=SC2086
     P99[$key]=$(median ${ALL_P99[$key]})
+    # shellcheck disable=SC2086
+    CPU[$key]=$(median ${ALL_CPU[$key]})
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -165,23 +192,27 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo "with the default, one event loop per core. Each is a separate process in front of the same upstream."
     echo "Reproduce: \`ROUNDS=$ROUNDS Benchmarks/proxy/run.sh $DURATION\`."
     echo
-    echo "| body | server | req/s | × direct | × nginx | p50 ms | p99 ms | p99 × nginx |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| body | server | req/s | × direct | × nginx | p50 ms | p99 ms | p99 × nginx | CPU µs/req | CPU × nginx |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for size in 1k 1m; do
         label=$([ $size = 1k ] && echo "1 KiB" || echo "1 MiB")
         for name in direct nginx gateway proxy gateway-per-core proxy-per-core; do
             echo "| $label | $name | ${RPS[$name/$size]} | $(ratio "${RPS[$name/$size]}" "${RPS[direct/$size]}") |" \
                 "$(ratio "${RPS[$name/$size]}" "${RPS[nginx/$size]}") | ${P50[$name/$size]} | ${P99[$name/$size]} |" \
-                "$(ratio "${P99[$name/$size]}" "${P99[nginx/$size]}") |"
+                "$(ratio "${P99[$name/$size]}" "${P99[nginx/$size]}") | ${CPU[$name/$size]} |" \
+                "$(ratio "${CPU[$name/$size]}" "${CPU[nginx/$size]}") |"
         done
     done
     echo
     echo "Target (issue 5): the gateway and the proxy at ≥ 0.60 × nginx's requests per second with p99 ≤ 2 × nginx's."
+    echo "\`CPU µs/req\` is the server's own user + system time per request (all its processes and threads,"
+    echo "from \`/proc/PID/stat\` around each wrk run): unlike req/s it does not depend on how the shared cores"
+    echo "were divided. \`direct\` counts the upstream's workers, \`nginx\` the proxy's workers (not the upstream)."
     echo
     echo "<details><summary>Every run</summary>"
     echo
-    echo "| round | body | server | req/s | p50 ms | p99 ms |"
-    echo "| --: | --- | --- | --: | --: | --: |"
+    echo "| round | body | server | req/s | p50 ms | p99 ms | CPU µs/req |"
+    echo "| --: | --- | --- | --: | --: | --: | --: |"
     printf '%s' "$DETAILS"
     echo
     echo "</details>"
