@@ -92,8 +92,14 @@ public final class UpstreamPool: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
                     if let tls {
-                        try operations.addHandler(
-                            try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        if let serverName = tls.serverName {
+                            try operations.addHandler(
+                                try CertificateIdentity.clientHandler(context: tls.context, serverName: serverName))
+                        } else {
+                            // An address: NIOSSL matches it against the certificate's IP names.
+                            try operations.addHandler(
+                                try NIOSSLClientHandler(context: tls.context, serverHostname: nil))
+                        }
                     }
                     // The request heads are the client's llhttp-parsed fields plus ours: valid already.
                     try operations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)

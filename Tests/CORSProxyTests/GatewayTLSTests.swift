@@ -2,6 +2,7 @@ import CORS
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -28,6 +29,9 @@ enum TLSFixtures {
 final class TLSUpstream: Sendable {
     let channel: any Channel
     var port: Int { channel.localAddress!.port! }
+    /// Requests that reached the responder (over a completed handshake).
+    var requestsServed: Int { served.withLockedValue { $0 } }
+    private let served: NIOLockedValueBox<Int>
 
     init() async throws {
         let chain = try NIOSSLCertificate.fromPEMFile(TLSFixtures.path("localhost-cert.pem"))
@@ -35,13 +39,15 @@ final class TLSUpstream: Sendable {
         let context = try NIOSSLContext(
             configuration: .makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)))
+        let served = NIOLockedValueBox(0)
+        self.served = served
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
                     try operations.addHandler(NIOSSLServerHandler(context: context))
                     try operations.configureHTTPServerPipeline()
-                    try operations.addHandler(Responder())
+                    try operations.addHandler(Responder(served: served))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -52,9 +58,15 @@ final class TLSUpstream: Sendable {
     final class Responder: ChannelInboundHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
+        let served: NIOLockedValueBox<Int>
+
+        init(served: NIOLockedValueBox<Int>) {
+            self.served = served
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard case .end = unwrapInboundIn(data) else { return }
+            served.withLockedValue { $0 += 1 }
             let body = ByteBuffer(string: "ok over TLS")
             let head = HTTPResponseHead(
                 version: .http1_1, status: .ok,

@@ -39,9 +39,7 @@ import Testing
 
     @Test func anHTTPSTargetWithAnUntrustedCertificateIs502() async throws {
         let upstream = try await TLSUpstream()
-        // The system's trust roots: the test CA is not among them. (A name can't be tested for a
-        // mismatch here: NIOSSL also accepts a certificate naming the peer's IP address, and the
-        // test certificate names 127.0.0.1, where every test upstream lives.)
+        // The system's trust roots: the test CA is not among them.
         let resolver = MapResolver(single: ["secure.test": ["127.0.0.1"]])
         try await makeProxy(resolver: resolver).test(.live) { client in
             let response = try await client.execute(
@@ -50,6 +48,24 @@ import Testing
             #expect(response.text.contains("TLS handshake with secure.test"))
             #expect(response.values("Access-Control-Allow-Origin") == ["*"])
         }
+        try await upstream.close()
+    }
+
+    @Test func aTrustedCertificateForAnotherNameIs502BeforeTheRequestIsSent() async throws {
+        // The test certificate is trusted here and names `localhost` and the address 127.0.0.1,
+        // where secure.test resolves: NIOSSL alone accepts it (the IP name matches the connected
+        // address); a browser, and now the proxy, do not.
+        let upstream = try await TLSUpstream()
+        let resolver = MapResolver(single: ["secure.test": ["127.0.0.1"]])
+        try await makeProxy(resolver: resolver, upstreams: try Self.upstreamsTrustingTestCA()).test(.live) { client in
+            let response = try await client.execute(
+                uri: "/https://secure.test:\(upstream.port)/x", method: .get, headers: [.origin: Self.origin])
+            #expect(response.status == .badGateway)
+            #expect(response.text.contains("TLS handshake with secure.test"))
+            #expect(response.text.contains("its certificate names localhost, not secure.test"))
+            #expect(response.values("Access-Control-Allow-Origin") == ["*"])
+        }
+        #expect(upstream.requestsServed == 0)
         try await upstream.close()
     }
 

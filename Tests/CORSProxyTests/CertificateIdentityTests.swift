@@ -1,0 +1,43 @@
+import Testing
+
+@testable import CORSProxy
+
+/// Which certificate names cover which hosts (browsers' rules, stricter than NIOSSL's).
+struct CertificateIdentityTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let pattern: String
+        let host: String
+        let matches: Bool
+        var testDescription: String { "\(pattern) \(matches ? "covers" : "does not cover") \(host)" }
+    }
+
+    static let cases: [Case] = [
+        Case(pattern: "example.com", host: "example.com", matches: true),
+        Case(pattern: "Example.COM", host: "example.com", matches: true),
+        Case(pattern: "example.com.", host: "example.com", matches: true),
+        Case(pattern: "example.com", host: "example.com.", matches: true),
+        Case(pattern: "example.com", host: "www.example.com", matches: false),
+        Case(pattern: "*.example.com", host: "www.example.com", matches: true),
+        Case(pattern: "*.EXAMPLE.com", host: "api.Example.com", matches: true),
+        // The wildcard is one whole label: not zero, not two.
+        Case(pattern: "*.example.com", host: "example.com", matches: false),
+        Case(pattern: "*.example.com", host: "a.b.example.com", matches: false),
+        Case(pattern: "*.example.com", host: ".example.com", matches: false),
+        // Partial and misplaced wildcards, and wildcards over a single label: never.
+        Case(pattern: "w*.example.com", host: "www.example.com", matches: false),
+        Case(pattern: "*w.example.com", host: "www.example.com", matches: false),
+        Case(pattern: "www.*.com", host: "www.example.com", matches: false),
+        Case(pattern: "*.*.com", host: "www.example.com", matches: false),
+        Case(pattern: "*.com", host: "example.com", matches: false),
+        Case(pattern: "*", host: "localhost", matches: false),
+        Case(pattern: "", host: "example.com", matches: false),
+        Case(pattern: "example.com", host: "", matches: false),
+        Case(pattern: "*.example.com", host: "www.example.org", matches: false),
+        // An address written as a DNS name covers nothing but that text.
+        Case(pattern: "127.0.0.1", host: "secure.test", matches: false),
+    ]
+
+    @Test(arguments: cases) func aCertificateNameCoversAHost(_ check: Case) {
+        #expect(CertificateIdentity.matches(pattern: check.pattern, host: check.host) == check.matches)
+    }
+}
