@@ -100,6 +100,9 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
+    /// The connection's channel while it is in one.
+    var channel: (any Channel)? { context?.channel }
+
     func resumeReading() {
         lastActivity = .now()
         readGate.resume(.peerBehind, context: context)

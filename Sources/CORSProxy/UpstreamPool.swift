@@ -87,7 +87,8 @@ public final class UpstreamPool: Sendable {
         let maximumIdle = configuration.maximumIdlePerLoop
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Small requests leave at once (NIO's default too; `.socketOption` here would set SO_DEBUG).
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import NIOPosix
 import Testing
 
 @testable import CORSProxy
@@ -84,5 +85,21 @@ import Testing
         channel.pipeline.fireChannelInactive()
         #expect(client.parts == ["head", "failed"])
         #expect(pool.takeIdle() == nil)
+    }
+
+    @Test func aPooledConnectionSendsSmallWritesAtOnceAndNothingElse() async throws {
+        try await withUpstream { port in
+            let pool = UpstreamPool(
+                host: "127.0.0.1", port: port, tls: nil, configuration: .init(),
+                group: MultiThreadedEventLoopGroup.singleton)
+            let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+            let connection = try await eventLoop.flatSubmit { pool.lease(on: eventLoop) }.get()
+            let channel = try #require(try await eventLoop.submit { connection.channel }.get())
+            #expect(try await channel.getOption(.tcpOption(.tcp_nodelay)).get() == 1)
+            // The option once set at the socket level by mistake: same number, another meaning.
+            #expect(try await channel.getOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_DEBUG))).get() == 0)
+            try await channel.close()
+            await pool.shutdown()
+        }
     }
 }
