@@ -6,6 +6,8 @@
 #   proxy   - cors proxy --allow-private --threads 1, URL /http://127.0.0.1:18081/... (port 18084)
 #   gateway-per-core, proxy-per-core - the same with the default, one event loop per core
 #                                      (ports 18085, 18087)
+#   nginx-isolated, gateway-isolated, proxy-isolated - nginx, gateway and proxy again, alone on the
+#                                      last core, wrk and the upstream pinned to the others (taskset)
 # with 1 KiB and 1 MiB bodies, in one run. Writes BENCHMARKS-proxy.md (or $OUT).
 # Every row runs ROUNDS times, interleaved (round 1: every server and size, then round 2…), and
 # the table shows each server's median: this machine is shared and single runs vary by ±15 %.
@@ -99,12 +101,13 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 
 declare -A RPS P50 P99 CPU ALL_RPS ALL_P50 ALL_P99 ALL_CPU
+WRK_PREFIX=""
 DETAILS=""
 run() { # name size url round
     local out rps p50 p99 requests before after cpu
     # shellcheck disable=SC2086 # SERVES holds space-separated pids
     before=$(cpu_ticks ${SERVES[$1]})
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Origin: $ORIGIN" "$3")
+    out=$($WRK_PREFIX wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Origin: $ORIGIN" "$3")
     # shellcheck disable=SC2086
     after=$(cpu_ticks ${SERVES[$1]})
     if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
@@ -169,6 +172,39 @@ for round in $(seq 1 "$ROUNDS"); do
         run proxy-per-core $size "http://127.0.0.1:18087/http://127.0.0.1:18081/$size" "$round"
     done
 done
+# Then the server under test on a core of its own: wrk and the upstream pinned to the other
+# cores, nginx's two workers or our process (every thread) to the last one. This separates what
+# the server costs from how it fares against wrk and the upstream for the same cores.
+ISOLATED=""
+CORES=$(nproc)
+if [ "$CORES" -ge 2 ] && command -v taskset >/dev/null; then
+    ISOLATED=yes
+    LOAD_CPUS="0-$((CORES - 2))"
+    SERVER_CPU=$((CORES - 1))
+    pin() { # cpus pids... (every thread of each)
+        local cpus=$1 pid task
+        shift
+        for pid in "$@"; do
+            # A thread may end meanwhile: then there is nothing to pin.
+            for task in /proc/"$pid"/task/*; do taskset -p -c "$cpus" "${task##*/}" >/dev/null 2>&1 || true; done
+        done
+    }
+    # shellcheck disable=SC2086 # space-separated pids
+    pin "$LOAD_CPUS" ${SERVES[direct]}
+    # shellcheck disable=SC2086
+    pin "$SERVER_CPU" ${SERVES[nginx]} "${PIDS[0]}" "${PIDS[1]}"
+    SERVES[nginx-isolated]=${SERVES[nginx]}
+    SERVES[gateway-isolated]=${PIDS[0]}
+    SERVES[proxy-isolated]=${PIDS[1]}
+    WRK_PREFIX="taskset -c $LOAD_CPUS"
+    for round in $(seq 1 "$ROUNDS"); do
+        for size in 1k 1m; do
+            run nginx-isolated $size "http://127.0.0.1:18082/$size" "$round"
+            run gateway-isolated $size "http://127.0.0.1:18083/$size" "$round"
+            run proxy-isolated $size "http://127.0.0.1:18084/http://127.0.0.1:18081/$size" "$round"
+        done
+    done
+fi
 for key in "${!ALL_RPS[@]}"; do
     # shellcheck disable=SC2086 # the lists are space-separated numbers
     RPS[$key]=$(median ${ALL_RPS[$key]})
@@ -196,11 +232,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for size in 1k 1m; do
         label=$([ $size = 1k ] && echo "1 KiB" || echo "1 MiB")
-        for name in direct nginx gateway proxy gateway-per-core proxy-per-core; do
-            echo "| $label | $name | ${RPS[$name/$size]} | $(ratio "${RPS[$name/$size]}" "${RPS[direct/$size]}") |" \
-                "$(ratio "${RPS[$name/$size]}" "${RPS[nginx/$size]}") | ${P50[$name/$size]} | ${P99[$name/$size]} |" \
-                "$(ratio "${P99[$name/$size]}" "${P99[nginx/$size]}") | ${CPU[$name/$size]} |" \
-                "$(ratio "${CPU[$name/$size]}" "${CPU[nginx/$size]}") |"
+        names="direct nginx gateway proxy gateway-per-core proxy-per-core"
+        [ -n "$ISOLATED" ] && names+=" nginx-isolated gateway-isolated proxy-isolated"
+        for name in $names; do
+            # Each layout against nginx in the same layout; the isolated rows have no direct run.
+            base=nginx direct_ratio=$(ratio "${RPS[$name/$size]}" "${RPS[direct/$size]}")
+            case $name in *-isolated) base=nginx-isolated direct_ratio="-" ;; esac
+            echo "| $label | $name | ${RPS[$name/$size]} | $direct_ratio |" \
+                "$(ratio "${RPS[$name/$size]}" "${RPS[$base/$size]}") | ${P50[$name/$size]} | ${P99[$name/$size]} |" \
+                "$(ratio "${P99[$name/$size]}" "${P99[$base/$size]}") | ${CPU[$name/$size]} |" \
+                "$(ratio "${CPU[$name/$size]}" "${CPU[$base/$size]}") |"
         done
     done
     echo
@@ -208,6 +249,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo "\`CPU µs/req\` is the server's own user + system time per request (all its processes and threads,"
     echo "from \`/proc/PID/stat\` around each wrk run): unlike req/s it does not depend on how the shared cores"
     echo "were divided. \`direct\` counts the upstream's workers, \`nginx\` the proxy's workers (not the upstream)."
+    if [ -n "$ISOLATED" ]; then
+        echo "The \`-isolated\` rows ran after the others with the server under test alone on CPU $SERVER_CPU (nginx's"
+        echo "two workers, or every thread of ours) and wrk and the upstream on CPUs $LOAD_CPUS (\`taskset\`); their"
+        echo "ratios are to \`nginx-isolated\`. There nginx is held back by the load side, not by its own core."
+    fi
     echo
     echo "<details><summary>Every run</summary>"
     echo
