@@ -81,18 +81,42 @@ PIDS+=($!)
 PIDS+=($!)
 wait_for 18081; wait_for 18082; wait_for 18083; wait_for 18084; wait_for 18085; wait_for 18087
 
-# Whose CPU time a row counts: nginx's workers (not the idle master), each cors process.
+# Whose CPU time a row counts: nginx's workers (not the idle master), each cors process. nginx
+# listens before it writes its pid file and starts its workers: wait for both.
+workers_of() { # pidfile
+    for _ in $(seq 1 100); do
+        if [ -s "$1" ]; then
+            local workers
+            workers=$(pgrep -P "$(cat "$1")" | tr '\n' ' ' || true)
+            if [ "$(wc -w <<<"$workers")" -ge 2 ]; then
+                echo "$workers"
+                return 0
+            fi
+        fi
+        sleep 0.1
+    done
+    echo "nginx's two workers did not start (pid file $1)" >&2
+    exit 1
+}
 declare -A SERVES
-SERVES[direct]=$(pgrep -P "$(cat "$WORK/upstream.pid")" | tr '\n' ' ')
-SERVES[nginx]=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
+SERVES[direct]=$(workers_of "$WORK/upstream.pid")
+SERVES[nginx]=$(workers_of "$WORK/nginx.pid")
 SERVES[gateway]=${PIDS[0]}
 SERVES[proxy]=${PIDS[1]}
 SERVES[gateway-per-core]=${PIDS[2]}
 SERVES[proxy-per-core]=${PIDS[3]}
-# User plus system time of processes, in clock ticks (/proc/PID/stat fields 14 and 15).
+# User plus system time of processes, in clock ticks: /proc/PID/stat's fields 14 and 15, counted
+# after the command name (which is in parentheses and may hold spaces).
 cpu_ticks() { # pids...
-    local total=0 pid
-    for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+    local total=0 pid stat
+    for pid in "$@"; do
+        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || {
+            echo "process $pid, measured by this benchmark, is gone" >&2
+            exit 1
+        }
+        stat=${stat##*) }
+        total=$((total + $(awk '{ print $12 + $13 }' <<<"$stat")))
+    done
     echo "$total"
 }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
@@ -121,7 +145,8 @@ run() { # name size url round
     requests=$(awk '/requests in/ { print $1 }' <<<"$out")
     # The server's own CPU per request (user + system, all its threads): what it costs, apart from
     # how the shared cores were divided among wrk, the upstream and it.
-    cpu=$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.1f", t * us / n }')
+    cpu=$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="${requests:-0}" \
+        'BEGIN { if (n > 0) printf "%.1f", t * us / n; else print "-" }')
     ALL_RPS[$1/$2]+="$rps "
     ALL_P50[$1/$2]+="$p50 "
     ALL_P99[$1/$2]+="$p99 "

@@ -186,7 +186,9 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset or other I/O error is a closed connection (a stale pooled one is retried); only
         // what llhttp refused is a malformed answer.
-        if error is NIOSSLError || error is BoringSSLError || error is CertificateNameMismatch {
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
+            || error is CertificateNameMismatch
+        {
             fail(.tls(error))
         } else if error is HTTPParserError {
             fail(.malformed(error))

@@ -32,6 +32,9 @@ struct ASCIITests {
         #expect(ASCII.equalsIgnoringCase("Keep-Alive", "keep-alive"))
         #expect(ASCII.equalsIgnoringCase(Substring("HTTPS"), "https"))
         #expect(!ASCII.equalsIgnoringCase("keep-alive2", "keep-alive"))
+        // Only the StaticString overload, which takes the literal as lower case already, says no
+        // here: an unlabelled (String, String) overload, which literals would resolve to, says yes.
+        #expect(!ASCII.equalsIgnoringCase("keep-alive", "Keep-Alive"))
         #expect(ASCII.hasPrefixIgnoringCase("Access-Control-Allow-Origin", "access-control-"))
         #expect(!ASCII.hasPrefixIgnoringCase("Access", "access-control-"))
     }

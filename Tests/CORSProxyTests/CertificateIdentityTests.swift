@@ -35,6 +35,18 @@ struct CertificateIdentityTests {
         Case(pattern: "*.example.com", host: "www.example.org", matches: false),
         // An address written as a DNS name covers nothing but that text.
         Case(pattern: "127.0.0.1", host: "secure.test", matches: false),
+        Case(pattern: "*.example.com.", host: "www.example.com", matches: true),
+        Case(pattern: "*.example.com", host: "www.example.com.", matches: true),
+        Case(pattern: "*.", host: "example.com", matches: false),
+        // Empty labels cover nothing, not even the same text.
+        Case(pattern: "*..com", host: "a..com", matches: false),
+        Case(pattern: "example..com", host: "example..com", matches: false),
+        Case(pattern: "example.com..", host: "example.com.", matches: false),
+        // Bytes no host name has: a prepended Arabic sign would fold with the dot into one Character.
+        Case(pattern: "example.com\u{0600}.", host: "example.com", matches: false),
+        Case(pattern: "exa mple.com", host: "exa mple.com", matches: false),
+        Case(pattern: "example.com\u{0}", host: "example.com", matches: false),
+        Case(pattern: "xn--bcher-kva.example", host: "XN--BCHER-KVA.example", matches: true),
     ]
 
     @Test(arguments: cases) func aCertificateNameCoversAHost(_ check: Case) {

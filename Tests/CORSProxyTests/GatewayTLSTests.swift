@@ -33,7 +33,8 @@ final class TLSUpstream: Sendable {
     var requestsServed: Int { served.withLockedValue { $0 } }
     private let served: NIOLockedValueBox<Int>
 
-    init() async throws {
+    /// - Parameter host: the loopback address it listens on (its certificate names 127.0.0.1 only).
+    init(host: String = "127.0.0.1") async throws {
         let chain = try NIOSSLCertificate.fromPEMFile(TLSFixtures.path("localhost-cert.pem"))
         let key = try NIOSSLPrivateKey(file: TLSFixtures.path("localhost-key.pem"), format: .pem)
         let context = try NIOSSLContext(
@@ -50,7 +51,7 @@ final class TLSUpstream: Sendable {
                     try operations.addHandler(Responder(served: served))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: host, port: 0).get()
     }
 
     func close() async throws { try await channel.close() }
@@ -82,9 +83,11 @@ final class TLSUpstream: Sendable {
 @Suite struct GatewayTLSTests {
     static let origin = GatewayTests.origin
 
-    static func gateway(upstream: TLSUpstream, tls: TLSConfiguration?) throws -> ServerUnderTest {
+    static func gateway(upstream: TLSUpstream, tls: TLSConfiguration?, host: String = "localhost") throws
+        -> ServerUnderTest
+    {
         let policy = try CORSPolicy(CORSConfiguration(origins: [origin]))
-        let configuration = try GatewayConfiguration(upstream: "https://localhost:\(upstream.port)", policy: policy)
+        let configuration = try GatewayConfiguration(upstream: "https://\(host):\(upstream.port)", policy: policy)
         var connections = UpstreamPool.Configuration()
         connections.connectTimeout = .seconds(2)
         return ServerUnderTest(
@@ -114,6 +117,34 @@ final class TLSUpstream: Sendable {
             #expect(response.status == .badGateway)
             #expect(response.headers[.accessControlAllowOrigin] == Self.origin)
             #expect(String(buffer: response.body).contains("Bad gateway: the TLS handshake with localhost"))
+        }
+        try await upstream.close()
+    }
+
+    @Test func anAddressTheCertificateDoesNotNameIs502SayingTLS() async throws {
+        // NIOSSL's own check refuses this one (the certificate names 127.0.0.1, not 127.0.0.2):
+        // its error must read as a failed handshake, not as a closed connection.
+        let upstream = try await TLSUpstream(host: "127.0.0.2")
+        try await Self.gateway(upstream: upstream, tls: TLSFixtures.trustingTestCA(), host: "127.0.0.2").test(.live) {
+            client in
+            let response = try await client.execute(uri: "/x", method: .get, headers: [.origin: Self.origin])
+            #expect(response.status == .badGateway)
+            #expect(String(buffer: response.body).contains("Bad gateway: the TLS handshake with 127.0.0.2"))
+        }
+        #expect(upstream.requestsServed == 0)
+        try await upstream.close()
+    }
+
+    @Test func aConfigurationWithoutVerificationIsTakenAtItsWord() async throws {
+        // A library caller may turn verification off (NIOSSL then refuses the name-check hook:
+        // it must not be installed, nor crash the process).
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        let upstream = try await TLSUpstream()
+        try await Self.gateway(upstream: upstream, tls: tls).test(.live) { client in
+            let response = try await client.execute(uri: "/x", method: .get, headers: [.origin: Self.origin])
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body) == "ok over TLS")
         }
         try await upstream.close()
     }
