@@ -12,8 +12,8 @@
 # Every row runs ROUNDS times, interleaved (round 1: every server and size, then round 2…), and
 # the table shows each server's median: this machine is shared and single runs vary by ±15 %.
 # One event loop is the main configuration because on this machine the server under test shares
-# its cores with wrk and the upstream: measured, it keeps the throughput of one loop per core and
-# cuts the tail several-fold (BENCHMARKS.md). nginx keeps two workers: one measured worse for it.
+# its cores with wrk and the upstream: measured, it keeps most of the throughput of one loop per
+# core and its tail is steadier (BENCHMARKS.md). nginx keeps two workers: one measured worse for it.
 # Usage: Benchmarks/proxy/run.sh [DURATION_SECONDS]   (env: ROUNDS, CONNECTIONS, THREADS, SCRATCH, OUT)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -22,10 +22,11 @@ enum CertificateIdentity {
             // NIOSSL refuses the hook without verification (a precondition, even in release builds).
             return try NIOSSLClientHandler(context: context, serverHostname: serverName)
         }
+        let host = Array(serverName.utf8)
         return try NIOSSLClientHandler._makeSSLClientHandler(context: context, serverHostname: serverName) {
             leaf, channel in
             let dnsNames = leaf._subjectAlternativeNames().filter { $0.nameType == .dnsName }.map { Array($0.contents) }
-            if dnsNames.contains(where: { matches(pattern: $0, host: Array(serverName.utf8)) }) {
+            if dnsNames.contains(where: { matches(pattern: $0, host: host) }) {
                 return channel.eventLoop.makeSucceededVoidFuture()
             }
             return channel.eventLoop.makeFailedFuture(
