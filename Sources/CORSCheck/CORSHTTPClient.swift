@@ -3,6 +3,8 @@ import CORSBrowser
 public import HTTPTypes
 import NIOCore
 import NIOHTTP1
+package import NIOSSL
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -75,11 +77,22 @@ public struct CORSHTTPClient: Sendable {
     /// The configuration in use.
     public let configuration: Configuration
     private let client: HTTPClient
+    private let tlsConfiguration: TLSConfiguration
+    /// `host:port` of the `https` servers whose certificate passed ``CertificateNameProbe`` (or
+    /// whose handshake failed, which the requests report): probed once per client.
+    private let probedServers = ProbedServers()
 
     /// Creates a client; call ``shutdown()`` when done.
     public init(configuration: Configuration = Configuration()) {
+        self.init(configuration: configuration, tlsConfiguration: .makeClientConfiguration())
+    }
+
+    /// A client trusting what `tlsConfiguration` trusts (tests: their own CA).
+    package init(configuration: Configuration, tlsConfiguration: TLSConfiguration) {
         self.configuration = configuration
+        self.tlsConfiguration = tlsConfiguration
         var clientConfiguration = HTTPClient.Configuration(
+            tlsConfiguration: tlsConfiguration,
             redirectConfiguration: .disallow,
             timeout: .init(
                 connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout)),
@@ -132,6 +145,7 @@ public struct CORSHTTPClient: Sendable {
         if let userAgent = configuration.userAgent, !headers.contains(.userAgent) {
             request.headers.add(name: "User-Agent", value: userAgent)
         }
+        try await checkCertificateName(method: method, url: url)
         do {
             let response = try await client.execute(request, timeout: TimeAmount(configuration.requestTimeout))
             var fields = HTTPFields()
@@ -155,6 +169,32 @@ public struct CORSHTTPClient: Sendable {
         } catch {
             throw Self.describe(error, method: method, url: url, configuration: configuration)
         }
+    }
+
+    /// For an `https` URL: fails as Chromium would when the server's certificate does not name
+    /// its host the way browsers require (see ``CertificateNameProbe``).
+    private func checkCertificateName(method: String, url: String) async throws(CORSCheckError) {
+        guard let parsed = BrowserURL(url), parsed.scheme == "https",
+            let target = CertificateNameProbe.Target(host: parsed.host)
+        else { return }
+        let port = parsed.port ?? 443
+        let server = "\(parsed.host):\(port)"
+        guard !probedServers.contains(server) else { return }
+        if let mismatch = await CertificateNameProbe.check(
+            target, port: port, configuration: tlsConfiguration, timeout: TimeAmount(configuration.connectTimeout))
+        {
+            let named =
+                mismatch.names.isEmpty
+                ? "it names no host in its subjectAltName (a common name alone is not enough)"
+                : "it names \(mismatch.names.joined(separator: ", ")) but not \(mismatch.host)"
+            throw CORSCheckError(
+                .tlsFailure,
+                "\(method) \(url): Chromium refuses this server's certificate (net::ERR_CERT_COMMON_NAME_INVALID):"
+                    + " \(named). Browsers accept only a subjectAltName naming the host (a DNS name for a host"
+                    + " name, the address for an IP address), so the page's fetch fails before any CORS check."
+                    + " Reissue the certificate with \(mismatch.host) in its subjectAltName.")
+        }
+        probedServers.insert(server)
     }
 
     /// Checks that `url` is an absolute `http:`/`https:` URL with a host and without credentials.
@@ -251,5 +291,18 @@ public struct CORSHTTPClient: Sendable {
     private static func isNil(_ value: Any) -> Bool {
         let mirror = Mirror(reflecting: value)
         return mirror.displayStyle == .optional && mirror.children.isEmpty
+    }
+}
+
+/// The servers a client already probed; shared by its copies.
+private final class ProbedServers: Sendable {
+    private let servers = Mutex<Set<String>>([])
+
+    func contains(_ server: String) -> Bool {
+        servers.withLock { $0.contains(server) }
+    }
+
+    func insert(_ server: String) {
+        servers.withLock { _ = $0.insert(server) }
     }
 }

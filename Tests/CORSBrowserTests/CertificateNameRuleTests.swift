@@ -1,9 +1,8 @@
+import CORSBrowser
 import Testing
 
-@testable import CORSProxy
-
 /// Which certificate names cover which hosts (browsers' rules, stricter than NIOSSL's).
-struct CertificateIdentityTests {
+struct CertificateNameRuleTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let pattern: String
         let host: String
@@ -49,7 +48,16 @@ struct CertificateIdentityTests {
         Case(pattern: "xn--bcher-kva.example", host: "XN--BCHER-KVA.example", matches: true),
     ]
 
+    @Test func plainHostNamesAreThoseTheRuleJudges() {
+        for name in ["api.example.com", "localhost", "a_b.test", "example.com."] {
+            #expect(CertificateNameRule.isPlainHostName(name), "\(name)")
+        }
+        for name in ["[::1]", "bücher.example", "a..b", "", "%61.example", "a b"] {
+            #expect(!CertificateNameRule.isPlainHostName(name), "\(name)")
+        }
+    }
+
     @Test(arguments: cases) func aCertificateNameCoversAHost(_ check: Case) {
-        #expect(CertificateIdentity.matches(pattern: check.pattern, host: check.host) == check.matches)
+        #expect(CertificateNameRule.matches(pattern: check.pattern, host: check.host) == check.matches)
     }
 }
