@@ -130,3 +130,14 @@ enum OriginEntryValidation {
         return false
     }
 }
+
+extension CORSConfigurationProblem {
+    /// Why `entry` is not an origin as browsers send it (`scheme://host[:port]`), nil when it is
+    /// one: for command-line lists of origins, checked by the same rules as a policy's.
+    package static func origin(_ entry: String, field: String) -> CORSConfigurationProblem? {
+        switch OriginSyntax.parse(entry) {
+        case .success: nil
+        case .failure(let failure): OriginEntryValidation.problem(for: entry, field: field, failure: failure)
+        }
+    }
+}

@@ -267,6 +267,12 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         route.metrics.countRequest()
+        if let problem = HostField.problem(in: head) {
+            let rejection = ProxyRejection(.badRequest, reason: "bad-host", problem)
+            route.metrics.rejected(rejection.reason)
+            writeAnswer(head, rejection, plan: nil, since: .now, context: context)
+            return
+        }
         let plan: any ForwardPlan
         switch route.decide(head, clientAddress: clientAddress) {
         case .answer(let answer):
@@ -282,10 +288,18 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         if let coding = Self.unsupportedTransferCoding(head) {
             // NIO's codec can only re-frame a body as plain chunked: passing these bytes on would
             // hand the upstream a gzip (or other) body it was told nothing about.
-            let rejection = ProxyRejection(
+            var rejection = ProxyRejection(
                 .notImplemented, reason: "transfer-coding",
                 "Not implemented: the request body's transfer coding \"\(coding)\" is not supported here; send "
                     + "it chunked or with a Content-Length (a compressed body: Content-Encoding).")
+            if !Self.endsChunked(head) {
+                // Then where the body ends can't be known: 400, and nothing after it is read
+                // (RFC 9112 §6.3).
+                rejection = ProxyRejection(
+                    .badRequest, reason: "transfer-coding",
+                    "Bad request: the body's length can't be known: chunked must be its last transfer coding.")
+                closeThisAnswer = true
+            }
             route.metrics.rejected(rejection.reason)
             writeAnswer(head, rejection, plan: plan, since: .now, context: context)
             return
@@ -565,6 +579,12 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             }
         }
         return nil
+    }
+
+    /// Whether the last transfer coding of the request's body is `chunked` (which frames it).
+    static func endsChunked(_ head: HTTPRequestHead) -> Bool {
+        guard let last = head.headers["transfer-encoding"].last?.split(separator: ",").last else { return false }
+        return ASCII.equalsIgnoringCase(last.trimmingASCIISpaces(), "chunked")
     }
 
     /// Methods safe to send twice (RFC 9110 §9.2.2): only these are retried.

@@ -18,6 +18,12 @@ public struct GatewayConfiguration: Sendable {
 
     /// Throws a 400-style ``ProxyRejection`` describing what is wrong with `upstream`.
     public init(upstream: String, policy: CORSPolicy, preserveHost: Bool = false) throws(ProxyRejection) {
+        // Each request's own query goes upstream: a fixed one here would be silently lost.
+        if upstream.contains("?") || upstream.contains("#") {
+            throw ProxyRejection(
+                .badRequest, reason: "bad-url",
+                "The upstream URL must have no query or fragment (each request's own query is sent as it is).")
+        }
         self.upstream = try TargetURL(parsing: Substring(upstream), requireDottedName: false)
         self.policy = policy
         self.preserveHost = preserveHost

@@ -62,12 +62,48 @@ final class GatewayRoute: ForwardingRoute {
             decision?.apply(to: &rejection.headerFields)
             return .answer(rejection)
         }
+        if !basePath.isEmpty, Self.hasDotSegment(head.uri) {
+            // Appended to the base path, `/../x` would reach `x` beside it on an upstream that
+            // resolves dot segments; browsers resolve them before sending, so only tools send them.
+            var rejection = ProxyRejection(
+                .badRequest, reason: "bad-target",
+                "Bad request: the path has a '.' or '..' segment, which would leave the upstream's base path"
+                    + " \(basePath).")
+            decision?.apply(to: &rejection.headerFields)
+            return .answer(rejection)
+        }
         return .forward(
             GatewayPlan(
                 upstreamHead: upstreamHead(for: head, clientAddress: clientAddress), decision: decision, route: self))
     }
 
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead) {}
+
+    /// Whether the path of `target` (before any `?`) has a `.` or `..` segment, written plainly or
+    /// percent-encoded (`%2e`).
+    static func hasDotSegment(_ target: String) -> Bool {
+        let path = target.utf8.prefix { $0 != UInt8(ascii: "?") }
+        for segment in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            var dots = 0
+            var index = segment.startIndex
+            while index < segment.endIndex {
+                if segment[index] == UInt8(ascii: ".") {
+                    index = segment.index(after: index)
+                } else if segment[index] == UInt8(ascii: "%"), segment.distance(from: index, to: segment.endIndex) >= 3,
+                    segment[segment.index(index, offsetBy: 1)] == UInt8(ascii: "2"),
+                    segment[segment.index(index, offsetBy: 2)] | 0x20 == UInt8(ascii: "e")
+                {
+                    index = segment.index(index, offsetBy: 3)
+                } else {
+                    dots = 0
+                    break
+                }
+                dots += 1
+            }
+            if (1...2).contains(dots) { return true }
+        }
+        return false
+    }
 
     /// The request as the upstream gets it: end-to-end fields, its `Host`, `X-Forwarded-*`, and
     /// the client's body framing.

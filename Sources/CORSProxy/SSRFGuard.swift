@@ -30,6 +30,16 @@ public struct SSRFGuard: Sendable {
         self.allowedTargets = Set(allowedTargets.map { Self.normalise($0) })
     }
 
+    /// Whether `host` can be an entry of ``allowedTargets``: a name or an address alone (an IPv6
+    /// address with or without brackets), no scheme, port, path or userinfo.
+    public static func isTargetHost(_ host: String) -> Bool {
+        guard !host.isEmpty, !host.contains(where: { "/?#@ ".contains($0) }) else { return false }
+        // A colon outside brackets is an IPv6 address's (bracketed here) or a port's (which then
+        // makes no address).
+        let authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return (try? TargetURL(parsing: Substring("http://\(authority)/"), requireDottedName: false)) != nil
+    }
+
     /// Checks `url` and picks the address to connect to; throws a 403 (or 502 when the name does
     /// not resolve) naming the host, the address and the range that made it unsafe.
     public func check(_ url: TargetURL) async throws(ProxyRejection) -> CheckedTarget {

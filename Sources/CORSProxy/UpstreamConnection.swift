@@ -184,6 +184,10 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Bytes after a complete answer (a body on a HEAD answer, an answer nobody asked for) fail
+        // to parse in the same read: the answer already given still goes out, the connection not
+        // again.
+        flushEndedAnswer()
         // A reset or other I/O error is a closed connection (a stale pooled one is retried); only
         // what llhttp refused is a malformed answer.
         if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
@@ -199,6 +203,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        flushEndedAnswer()
         isActive = false
         timer?.cancel()
         timer = nil
@@ -209,6 +214,14 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+    }
+
+    /// The answer that ended in the current read is flushed even when that read ends in an error
+    /// or a close (no `channelReadComplete` follows then).
+    private func flushEndedAnswer() {
+        guard let endedSink else { return }
+        self.endedSink = nil
+        endedSink.upstreamReadComplete()
     }
 
     private func fail(_ failure: UpstreamConnectionFailure) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CORS
 import CORSProxy
 import Foundation
 import Hummingbird
@@ -36,7 +37,7 @@ extension CORSTool {
         @Option(name: .customLong("allow-target"), help: "Only these target hosts may be fetched (repeatable).")
         var allowTargets: [String] = []
 
-        @Option(help: "Requests per origin: N/s, N/min or N/h (off by default).")
+        @Option(help: "Requests per origin: N/s, N/min or N/h; a bare N is per minute (off by default).")
         var rateLimit: String?
 
         @Option(help: "Largest request and response body, in bytes.")
@@ -63,20 +64,39 @@ extension CORSTool {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
             }
-            if let metricsPort, !(0...65535).contains(metricsPort) {
-                throw ValidationError("--metrics-port must be a port number (0 picks a free one)")
-            }
+            if let metricsPort { try StartupChecks.port(metricsPort, flag: "--metrics-port") }
+            try StartupChecks.port(port, flag: "--port")
+            try StartupChecks.host(host)
             if let rateLimit, RateLimit(parsing: rateLimit) == nil {
                 throw ValidationError("--rate-limit must look like 60/min, 5/s or 1000/h")
             }
-            guard maxBody > 0, maxHeaderBytes > 0, maxRedirects >= 0, timeout > 0 else {
+            guard maxBody > 0, maxHeaderBytes > 0, maxRedirects >= 0 else {
+                throw ValidationError("--max-body and --max-header-bytes must be positive; --max-redirects ≥ 0")
+            }
+            // Past a day it is no limit, and the deadlines it makes overflow a clock's range.
+            guard timeout >= 0.001, timeout <= 86_400 else {
+                throw ValidationError("--timeout must be a number of seconds from 0.001 to 86400 (a day)")
+            }
+            for (flag, origins) in [("--allow-origin", allowOrigins), ("--deny-origin", denyOrigins)] {
+                for origin in origins where origin != "null" {
+                    if let problem = CORSConfigurationProblem.origin(origin, field: flag) {
+                        throw ValidationError("\(problem.field): \(problem.problem) — \(problem.fix)")
+                    }
+                }
+            }
+            for target in allowTargets where !SSRFGuard.isTargetHost(target) {
                 throw ValidationError(
-                    "--max-body, --max-header-bytes and --timeout must be positive; --max-redirects ≥ 0")
+                    "--allow-target \(target.isEmpty ? "''" : target) is not a host: give a name or address alone"
+                        + " (api.example.com, 203.0.113.7, ::1), without scheme, port or path")
             }
         }
 
         func run() async throws {
             eventLoops.apply()
+            try await StartupChecks.bindable(host: host, port: port, flag: "--port")
+            if let metricsPort {
+                try await StartupChecks.bindable(host: host, port: metricsPort, flag: "--metrics-port")
+            }
             var logger = Logger(label: "cors.proxy")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             if allowPrivate {

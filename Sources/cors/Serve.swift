@@ -45,8 +45,8 @@ extension CORSTool {
         )
         var metricsPort: Int?
 
-        @Option(help: "Server framework: hummingbird, vapor or nio.")
-        var adapter: Adapter = .hummingbird
+        @Option(help: "Server framework of the echo API: hummingbird (default), vapor or nio.")
+        var adapter: Adapter?
 
         @OptionGroup var eventLoops: ThreadsOption
 
@@ -68,8 +68,12 @@ extension CORSTool {
             if metricsPort != nil, upstream == nil {
                 throw ValidationError("--metrics-port counts the gateway's requests: it needs --upstream")
             }
-            if let metricsPort, !(0...65535).contains(metricsPort) {
-                throw ValidationError("--metrics-port must be a port number (0 picks a free one)")
+            if let metricsPort { try StartupChecks.port(metricsPort, flag: "--metrics-port") }
+            try StartupChecks.port(port, flag: "--port")
+            try StartupChecks.host(host)
+            if adapter != nil, upstream != nil {
+                throw ValidationError(
+                    "--adapter picks the echo API's framework; the gateway (--upstream) has its own: drop --adapter")
             }
         }
 
@@ -78,13 +82,17 @@ extension CORSTool {
             let corsPolicy = try loadPolicy()
             var logger = Logger(label: "cors.serve")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            try await StartupChecks.bindable(host: host, port: port, flag: "--port")
+            if let metricsPort {
+                try await StartupChecks.bindable(host: host, port: metricsPort, flag: "--metrics-port")
+            }
             if let upstream {
                 return try await GatewayServe.run(
                     upstream: upstream, upstreamCA: upstreamCA, policy: corsPolicy, host: host, port: port,
                     metricsPort: metricsPort, logger: logger)
             }
             let server = ServerSettings(host: host, port: port, policy: corsPolicy, logger: logger)
-            switch adapter {
+            switch adapter ?? .hummingbird {
             case .hummingbird: try await ServeHummingbird.run(server)
             case .vapor: try await ServeVapor.run(server)
             case .nio: try await ServeNIO.run(server)

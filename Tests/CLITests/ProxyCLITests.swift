@@ -120,6 +120,56 @@ import Testing
         #expect(result.standardError.contains("--threads must be between 1 and 1024"))
     }
 
+    struct UsageError: Sendable, CustomTestStringConvertible {
+        let arguments: [String]
+        /// What the message must name.
+        let says: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    /// Found by black-box testing: each used to start (wrapping, crashing or refusing every
+    /// request later); each is a usage error naming the flag now.
+    static let usageErrors: [UsageError] = [
+        UsageError(arguments: ["proxy", "--timeout", "inf"], says: "--timeout must be a number of seconds"),
+        UsageError(arguments: ["proxy", "--timeout", "1e10"], says: "--timeout must be a number of seconds"),
+        UsageError(arguments: ["proxy", "--port", "70000"], says: "--port must be a port number"),
+        UsageError(arguments: ["serve", "--port", "65536"], says: "--port must be a port number"),
+        UsageError(arguments: ["serve", "--host", "[::1]"], says: "without brackets"),
+        UsageError(arguments: ["proxy", "--host", "999.1.1.1"], says: "--host 999.1.1.1 is not an address"),
+        UsageError(arguments: ["proxy", "--allow-origin", "https://a.test/"], says: "--allow-origin"),
+        UsageError(arguments: ["proxy", "--deny-origin", "not an origin"], says: "--deny-origin"),
+        UsageError(arguments: ["proxy", "--allow-target", "http://127.0.0.1:18101/"], says: "is not a host"),
+        UsageError(arguments: ["proxy", "--allow-target", "127.0.0.1:18101"], says: "is not a host"),
+        UsageError(arguments: ["proxy", "--allow-target", ""], says: "is not a host"),
+        UsageError(
+            arguments: ["serve", "--upstream", "http://127.0.0.1:1", "--adapter", "vapor"], says: "drop --adapter"),
+        UsageError(arguments: ["serve", "--upstream", "http://127.0.0.1:1/api?x=1"], says: "no query or fragment"),
+    ]
+
+    @Test(arguments: usageErrors)
+    func badValuesAreUsageErrors(_ testCase: UsageError) throws {
+        let result = try CORSProcess.run(testCase.arguments)
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains(testCase.says), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("listening on"))
+    }
+
+    @Test func aBusyPortIsNamedBeforeAnythingListens() throws {
+        let busy = try CORSProcess.serve([])
+        defer { busy.stop() }
+        let port = try #require(busy.baseURL.split(separator: ":").last.flatMap { Int($0) })
+        for arguments in [
+            ["proxy", "--port", "0", "--metrics-port", "\(port)"],
+            ["serve", "--upstream", "http://127.0.0.1:1", "--port", "0", "--metrics-port", "\(port)"],
+            ["proxy", "--port", "\(port)"],
+        ] {
+            let result = try CORSProcess.run(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.standardError.contains("cannot listen on 127.0.0.1:\(port)"), "\(result.standardError)")
+            #expect(!result.standardOutput.contains("listening on"), "\(arguments)")
+        }
+    }
+
     @Test func gatewayAndProxyServeOnOneEventLoop() async throws {
         let upstream = try CORSProcess.serve([])
         defer { upstream.stop() }

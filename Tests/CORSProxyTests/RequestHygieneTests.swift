@@ -1,0 +1,174 @@
+import CORS
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import CORSProxy
+
+/// Requests and answers the gateway and the proxy must not pass on as they are, found by
+/// black-box testing: a bad `Host`, a path stepping out of the upstream's base path, a body whose
+/// end can't be known, bytes an upstream sends after its answer.
+@Suite struct RequestHygieneTests {
+    static let origin = GatewayTests.origin
+
+    struct HostCase: Sendable, CustomTestStringConvertible {
+        let name: String
+        let request: String
+        /// nil: forwarded (the upstream's 200); otherwise the start of the 400's message.
+        let refusal: String?
+        var testDescription: String { name }
+    }
+
+    static let hostCases: [HostCase] = [
+        HostCase(
+            name: "two Host fields", request: "GET /echo HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n",
+            refusal: "Bad request: more than one Host header field."),
+        HostCase(
+            name: "HTTP/1.1 without Host", request: "GET /echo HTTP/1.1\r\nAccept: */*\r\n\r\n",
+            refusal: "Bad request: an HTTP/1.1 request needs a Host header field."),
+        HostCase(
+            name: "not host[:port]", request: "GET /echo HTTP/1.1\r\nHost: a b/c@d\r\n\r\n",
+            refusal: "Bad request: the Host header field is not host[:port]."),
+        HostCase(
+            name: "a port that is not a number", request: "GET /echo HTTP/1.1\r\nHost: a.test:80x\r\n\r\n",
+            refusal: "Bad request: the Host header field is not host[:port]."),
+        HostCase(
+            name: "an unclosed IPv6 literal", request: "GET /echo HTTP/1.1\r\nHost: [::1\r\n\r\n",
+            refusal: "Bad request: the Host header field is not host[:port]."),
+        HostCase(
+            name: "a name and a port", request: "GET /echo HTTP/1.1\r\nHost: localhost:8080\r\n\r\n", refusal: nil),
+        HostCase(
+            name: "an IPv6 literal and a port", request: "GET /echo HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", refusal: nil),
+        HostCase(
+            name: "percent-encoded and sub-delims", request: "GET /echo HTTP/1.1\r\nHost: a%41!b\r\n\r\n", refusal: nil),
+        HostCase(
+            name: "empty (a target without authority)", request: "GET /echo HTTP/1.1\r\nHost:\r\n\r\n", refusal: nil),
+        HostCase(name: "HTTP/1.0 without Host", request: "GET /echo HTTP/1.0\r\n\r\n", refusal: nil),
+    ]
+
+    @Test(arguments: hostCases)
+    func theHostFieldIsCheckedAsRFC9112Requires(_ testCase: HostCase) async throws {
+        let hits = HitCounter()
+        try await withUpstream(hits: hits) { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(port: client.port!, testCase.request) { $0.contains("\r\n\r\n") }
+                if let refusal = testCase.refusal {
+                    #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+                    #expect(text.contains(refusal), "\(text)")
+                } else {
+                    #expect(text.hasPrefix("HTTP/1.") && text.contains(" 200 OK"), "\(text)")
+                }
+            }
+        }
+        #expect(await hits.hits == (testCase.refusal == nil ? 1 : 0))
+    }
+
+    @Test func theProxyChecksTheHostFieldToo() async throws {
+        try await makeProxy().test(.live) { client in
+            let text = try await rawExchange(
+                port: client.port!,
+                "GET /http://upstream.test/x HTTP/1.1\r\nHost: a\r\nHost: b\r\nOrigin: \(Self.origin)\r\n\r\n"
+            ) { $0.contains("\r\n\r\n") }
+            #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+            #expect(text.contains("more than one Host"), "\(text)")
+        }
+    }
+
+    struct PathCase: Sendable, CustomTestStringConvertible {
+        let target: String
+        let refused: Bool
+        var testDescription: String { target }
+    }
+
+    static let pathCases: [PathCase] = [
+        PathCase(target: "/../secret", refused: true),
+        PathCase(target: "/%2e%2E/secret", refused: true),
+        PathCase(target: "/a/./b", refused: true),
+        PathCase(target: "/a/.%2e", refused: true),
+        PathCase(target: "/echo/..?x=1", refused: true),
+        PathCase(target: "/echo/v1.0/...", refused: false),
+        PathCase(target: "/echo?path=/../x", refused: false),
+    ]
+
+    @Test(arguments: pathCases)
+    func aPathCannotLeaveTheUpstreamsBasePath(_ testCase: PathCase) async throws {
+        try await withUpstream { upstreamPort in
+            let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
+            let gateway = try Gateway(
+                configuration: try GatewayConfiguration(
+                    upstream: "http://127.0.0.1:\(upstreamPort)/base", policy: policy),
+                logger: quiet("gateway"))
+            try await ServerUnderTest(gateway: gateway).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "GET \(testCase.target) HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n\r\n"
+                ) { $0.contains("\r\n\r\n") }
+                if testCase.refused {
+                    #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+                    #expect(text.contains("leave the upstream's base path /base"), "\(text)")
+                    #expect(text.lowercased().contains("access-control-allow-origin: \(Self.origin)"))
+                } else {
+                    // The test upstream answers 404 for /base/…: the request reached it.
+                    #expect(text.hasPrefix("HTTP/1.1 404"), "\(text)")
+                }
+            }
+        }
+    }
+
+    @Test func aBodyNotEndingChunkedIs400AndTheConnectionCloses() async throws {
+        let hits = HitCounter()
+        try await withUpstream(hits: hits) { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    "POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\nxxxxx"
+                        + "GET /echo/after HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                ) { _ in false }
+                #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+                #expect(text.contains("chunked must be its last transfer coding"), "\(text)")
+                #expect(text.lowercased().contains("connection: close"), "\(text)")
+                #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer only: \(text)")
+            }
+        }
+        #expect(await hits.hits == 0)
+    }
+
+    struct StrayCase: Sendable, CustomTestStringConvertible {
+        let name: String
+        let request: String
+        let reply: String
+        let answer: String
+        var testDescription: String { name }
+    }
+
+    static let strayCases: [StrayCase] = [
+        StrayCase(
+            name: "a body on a HEAD answer", request: "HEAD /x HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", answer: "content-length: 2"),
+        StrayCase(
+            name: "an answer nobody asked for", request: "GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbad",
+            answer: "\r\n\r\nok"),
+        StrayCase(
+            name: "bytes that are not HTTP", request: "GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\u{0}\u{1}garbage", answer: "\r\n\r\nok"),
+    ]
+
+    @Test(arguments: strayCases)
+    func bytesAfterACompleteAnswerDoNotHoldItBack(_ testCase: StrayCase) async throws {
+        // The upstream keeps its connection open: only the stray bytes can end the exchange.
+        let upstream = try await RawUpstream(reply: testCase.reply, closeAfterReply: false)
+        try await GatewayTests.gateway(port: upstream.port).test(.live) { client in
+            for _ in 0..<2 {
+                let text = try await rawExchange(port: client.port!, testCase.request, timeout: .seconds(3)) {
+                    $0.lowercased().contains(testCase.answer)
+                }
+                #expect(text.hasPrefix("HTTP/1.1 200 OK"), "\(text)")
+                #expect(text.lowercased().contains(testCase.answer), "\(text)")
+                #expect(!text.contains("bad"), "\(text)")
+            }
+        }
+        try await upstream.close()
+    }
+}
