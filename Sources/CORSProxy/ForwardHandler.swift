@@ -560,6 +560,10 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     private func cutShort(_ exchange: Exchange, context: ChannelHandlerContext) {
         clear(exchange)
         log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
+        // What was written goes out first (a close drops unflushed writes): the client then sees
+        // the head the log names and a body that stops short, not an empty reply.
+        flushPending = false
+        context.flush()
         context.close(promise: nil)
     }
 

@@ -71,7 +71,10 @@ final class ProxyRoute: ForwardingRoute {
                 "Request header fields too large: \(headerBytes) bytes, this proxy accepts \(configuration.maxHeaderBytes)."
             )
         }
-        let target = try TargetURL(parsing: raw, defaultSchemeFromPort: true)
+        // cors-anywhere's "Invalid host" for a name without a dot; for local development
+        // (--allow-private) `localhost` and a container's service names are what one fetches.
+        let target = try TargetURL(
+            parsing: raw, defaultSchemeFromPort: true, requireDottedName: !configuration.targetGuard.allowPrivate)
         let origin = head.headers.first(name: "origin")
         guard origin != nil || head.headers.contains(name: "x-requested-with") else {
             throw ProxyRejection(

@@ -19,7 +19,7 @@ enum UpstreamFailure {
         case .tls(let error):
             ProxyRejection(
                 .badGateway, reason: "upstream-tls",
-                "Bad gateway: the TLS handshake with \(upstream) failed (\(error)).")
+                "Bad gateway: the TLS handshake with \(upstream) failed (\(TLSErrorText.describe(error))).")
         case .connect(let error):
             ProxyRejection(
                 .badGateway, reason: "upstream-error", "Bad gateway: could not reach \(upstream) (\(error)).")

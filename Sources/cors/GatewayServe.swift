@@ -30,7 +30,8 @@ enum GatewayServe {
             gateway = try Gateway(configuration: configuration, tlsConfiguration: tls, logger: logger)
         } catch {
             let source = upstreamCA.map { "--upstream-ca \($0)" } ?? "--upstream \(upstream)"
-            FileHandle.standardError.write(Data("error: \(source): TLS setup failed: \(error)\n".utf8))
+            FileHandle.standardError.write(
+                Data("error: \(source): TLS setup failed: \(TLSErrorText.describe(error))\n".utf8))
             throw ExitCode(2)
         }
         let app = gateway.makeApplication(

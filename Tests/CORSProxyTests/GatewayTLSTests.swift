@@ -116,9 +116,26 @@ final class TLSUpstream: Sendable {
             let response = try await client.execute(uri: "/x", method: .get, headers: [.origin: Self.origin])
             #expect(response.status == .badGateway)
             #expect(response.headers[.accessControlAllowOrigin] == Self.origin)
-            #expect(String(buffer: response.body).contains("Bad gateway: the TLS handshake with localhost"))
+            let text = String(buffer: response.body)
+            #expect(text.contains("Bad gateway: the TLS handshake with localhost"))
+            #expect(text.contains("CERTIFICATE_VERIFY_FAILED"), "\(text)")
+            // BoringSSL's source locations would show this machine's build paths to every client.
+            #expect(!text.contains(" at /") && !text.contains(".cc:"), "\(text)")
         }
         try await upstream.close()
+    }
+
+    @Test func sourceLocationsAreCutFromTLSErrorText() {
+        struct Sample: Error, CustomStringConvertible {
+            let description =
+                "handshakeFailed(sslError([Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:"
+                + "CERTIFICATE_VERIFY_FAILED at /build/checkouts/swift-nio-ssl/Sources/CNIOBoringSSL/ssl/handshake.cc:393,"
+                + " Error: 1 x at /a/b.c:2]))"
+        }
+        #expect(
+            TLSErrorText.describe(Sample())
+                == "handshakeFailed(sslError([Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:"
+                + "CERTIFICATE_VERIFY_FAILED, Error: 1 x]))")
     }
 
     @Test func anAddressTheCertificateDoesNotNameIs502SayingTLS() async throws {
