@@ -13,6 +13,10 @@ public struct GatewayConfiguration: Sendable {
     public var policy: CORSPolicy
     /// Sends the client's `Host` upstream instead of the upstream's own (nginx's default is the latter).
     public var preserveHost: Bool
+    /// Passes on the `X-Forwarded-Proto` and `X-Forwarded-Host` a client sent instead of this
+    /// hop's own: only behind a proxy that sets them (a client reaching the gateway directly could
+    /// claim any scheme and host).
+    public var trustsForwardedFields = false
     /// How long a client connection may stay silent between requests (nginx's `keepalive_timeout`).
     public var clientIdleTimeout: TimeAmount = .seconds(75)
 

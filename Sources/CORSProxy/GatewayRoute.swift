@@ -111,7 +111,9 @@ final class GatewayRoute: ForwardingRoute {
         var headers = HopByHop.forwardableRequestHeaders(head.headers)
         let clientHost = head.headers.first(name: "host")
         headers.add(name: "Host", value: configuration.preserveHost ? (clientHost ?? upstreamHost) : upstreamHost)
-        ForwardedFields.add(to: &headers, clientAddress: clientAddress, originalHost: clientHost)
+        ForwardedFields.add(
+            to: &headers, clientAddress: clientAddress, originalHost: clientHost,
+            keepingClients: configuration.trustsForwardedFields)
         BodyFraming.copy(from: head, to: &headers)
         return HTTPRequestHead(version: .http1_1, method: head.method, uri: basePath + head.uri, headers: headers)
     }

@@ -76,9 +76,15 @@ extension Substring {
     }
 }
 
-/// The client's address first, then the proxy's own hop appended to `X-Forwarded-For`.
+/// The `X-Forwarded-*` fields of a forwarded request. `X-Forwarded-For` gets the client's address
+/// appended to the chain so far (nginx's `$proxy_add_x_forwarded_for`). `X-Forwarded-Proto` and
+/// `X-Forwarded-Host` say what this hop saw, replacing any the client sent — a client could set
+/// them to anything, and the upstream's absolute links, redirects and cache keys would follow —
+/// unless `keepingClients` (a gateway behind a proxy that sets them, told so).
 enum ForwardedFields {
-    static func add(to headers: inout HTTPHeaders, clientAddress: String?, originalHost: String?) {
+    static func add(
+        to headers: inout HTTPHeaders, clientAddress: String?, originalHost: String?, keepingClients: Bool = false
+    ) {
         // `contains` first: looking fields up by subscript builds an array, on every request.
         if let clientAddress {
             if headers.contains(name: "x-forwarded-for") {
@@ -88,9 +94,15 @@ enum ForwardedFields {
                 headers.add(name: "X-Forwarded-For", value: clientAddress)
             }
         }
-        if !headers.contains(name: "x-forwarded-proto") { headers.add(name: "X-Forwarded-Proto", value: "http") }
-        if let originalHost, !headers.contains(name: "x-forwarded-host") {
-            headers.add(name: "X-Forwarded-Host", value: originalHost)
+        let sentProto = headers.contains(name: "x-forwarded-proto")
+        if !sentProto {
+            headers.add(name: "X-Forwarded-Proto", value: "http")
+        } else if !keepingClients {
+            headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
         }
+        let sentHost = headers.contains(name: "x-forwarded-host")
+        if sentHost, keepingClients { return }
+        if sentHost { headers.remove(name: "x-forwarded-host") }
+        if let originalHost { headers.add(name: "X-Forwarded-Host", value: originalHost) }
     }
 }

@@ -9,12 +9,14 @@ import NIOSSL
 /// `cors serve --upstream URL`: the policy in front of one upstream instead of the echo API.
 enum GatewayServe {
     static func run(
-        upstream: String, upstreamCA: String?, policy: CORSPolicy, host: String, port: Int, metricsPort: Int?,
-        logger: Logger
+        upstream: String, upstreamCA: String?, trustForwarded: Bool, policy: CORSPolicy, host: String, port: Int,
+        metricsPort: Int?, logger: Logger
     ) async throws {
         let configuration: GatewayConfiguration
         do {
-            configuration = try GatewayConfiguration(upstream: upstream, policy: policy)
+            var parsed = try GatewayConfiguration(upstream: upstream, policy: policy)
+            parsed.trustsForwardedFields = trustForwarded
+            configuration = parsed
         } catch {
             FileHandle.standardError.write(Data("error: --upstream \(upstream): \(error.message)\n".utf8))
             throw ExitCode(2)

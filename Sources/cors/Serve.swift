@@ -33,6 +33,12 @@ extension CORSTool {
         )
         var upstreamCA: String?
 
+        @Flag(
+            help:
+                "With --upstream: pass on the X-Forwarded-Proto/Host clients send (only behind a proxy that sets them)."
+        )
+        var trustForwarded = false
+
         @Option(help: "Address to bind.")
         var host = "127.0.0.1"
 
@@ -65,6 +71,10 @@ extension CORSTool {
                     throw ValidationError("--upstream-ca \(upstreamCA): no readable file there")
                 }
             }
+            if trustForwarded, upstream == nil {
+                throw ValidationError(
+                    "--trust-forwarded is about the gateway's X-Forwarded-* fields: it needs --upstream")
+            }
             if metricsPort != nil, upstream == nil {
                 throw ValidationError("--metrics-port counts the gateway's requests: it needs --upstream")
             }
@@ -88,7 +98,8 @@ extension CORSTool {
             }
             if let upstream {
                 return try await GatewayServe.run(
-                    upstream: upstream, upstreamCA: upstreamCA, policy: corsPolicy, host: host, port: port,
+                    upstream: upstream, upstreamCA: upstreamCA, trustForwarded: trustForwarded, policy: corsPolicy,
+                    host: host, port: port,
                     metricsPort: metricsPort, logger: logger)
             }
             let server = ServerSettings(host: host, port: port, policy: corsPolicy, logger: logger)

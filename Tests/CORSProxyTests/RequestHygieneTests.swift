@@ -172,3 +172,53 @@ import Testing
         try await upstream.close()
     }
 }
+
+/// `X-Forwarded-Proto` and `-Host` say what the gateway or proxy saw, whatever the client claims;
+/// `X-Forwarded-For` keeps the chain and appends the client.
+@Suite struct ForwardedFieldsTests {
+    static let claims =
+        "GET /echo HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.test\r\n"
+        + "X-Forwarded-For: 203.0.113.9\r\n\r\n"
+
+    @Test func aClientsClaimsAreReplacedByWhatTheGatewaySaw() async throws {
+        try await withUpstream { upstreamPort in
+            try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in
+                let text = try await rawExchange(port: client.port!, Self.claims) { $0.contains("body-bytes") }
+                #expect(text.contains("x-forwarded-proto: http\n"), "\(text)")
+                #expect(text.contains("x-forwarded-host: localhost\n"), "\(text)")
+                #expect(!text.contains("https") && !text.contains("evil.test"), "\(text)")
+                #expect(text.contains("x-forwarded-for: 203.0.113.9, 127.0.0.1\n"), "\(text)")
+            }
+        }
+    }
+
+    @Test func behindATrustedProxyTheyArePassedOn() async throws {
+        try await withUpstream { upstreamPort in
+            let policy = try CORSPolicy(CORSConfiguration(origins: [GatewayTests.origin]))
+            var configuration = try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstreamPort)", policy: policy)
+            configuration.trustsForwardedFields = true
+            let gateway = try Gateway(configuration: configuration, logger: quiet("gateway"))
+            try await ServerUnderTest(gateway: gateway).test(.live) { client in
+                let text = try await rawExchange(port: client.port!, Self.claims) { $0.contains("body-bytes") }
+                #expect(text.contains("x-forwarded-proto: https\n"), "\(text)")
+                #expect(text.contains("x-forwarded-host: evil.test\n"), "\(text)")
+                #expect(text.contains("x-forwarded-for: 203.0.113.9, 127.0.0.1\n"), "\(text)")
+            }
+        }
+    }
+
+    @Test func theProxyReplacesThemToo() async throws {
+        try await withUpstream { port in
+            try await makeProxy().test(.live) { client in
+                let text = try await rawExchange(
+                    port: client.port!,
+                    Self.claims.replacingOccurrences(of: "GET /echo", with: "GET /http://upstream.test:\(port)/echo")
+                        .replacingOccurrences(of: "\r\n\r\n", with: "\r\nOrigin: http://app.test\r\n\r\n")
+                ) { $0.contains("body-bytes") }
+                #expect(text.contains("x-forwarded-proto: http\n"), "\(text)")
+                #expect(text.contains("x-forwarded-host: localhost\n"), "\(text)")
+                #expect(!text.contains("evil.test"), "\(text)")
+            }
+        }
+    }
+}
