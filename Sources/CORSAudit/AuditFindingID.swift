@@ -19,11 +19,14 @@ public struct AuditFindingID: RawRepresentable, Sendable, Hashable, Comparable, 
     public static let nullOrigin = AuditFindingID(rawValue: "null-origin")
     /// `https://HOST.evil.example` is trusted: the origin is matched by prefix.
     public static let prefixMatch = AuditFindingID(rawValue: "prefix-match")
-    /// `https://evilHOST` is trusted: the origin is matched by suffix without a label boundary.
+    /// `https://evilDOMAIN` is trusted: the origin is matched by suffix without a label boundary.
+    /// DOMAIN is HOST's registrable domain (CORS-RULES.md's `evilHOST` when HOST is one): for a
+    /// subdomain, `evilHOST` is still under the site's domain, which `*.DOMAIN` rightly trusts.
     public static let suffixMatch = AuditFindingID(rawValue: "suffix-match")
     /// A `.` of HOST replaced by a letter is trusted: a regex with an unescaped dot.
     public static let unescapedDot = AuditFindingID(rawValue: "unescaped-dot")
-    /// HOST minus its first character is trusted: the origin is matched as a substring.
+    /// DOMAIN minus its first character is trusted: the origin is matched as a substring (an
+    /// attacker can register `xample.com`, not `pp.example.com`).
     public static let substringMatch = AuditFindingID(rawValue: "substring-match")
     /// `https://HOST_.evil.example` (or another special character) is trusted.
     public static let specialChars = AuditFindingID(rawValue: "special-chars")
@@ -53,9 +56,10 @@ public struct AuditFindingID: RawRepresentable, Sendable, Hashable, Comparable, 
         case .reflectAnyOrigin: "any origin is echoed into Access-Control-Allow-Origin"
         case .nullOrigin: "`Origin: null` is trusted (any sandboxed iframe can send it)"
         case .prefixMatch: "origins are matched by prefix: https://HOST.evil.example is trusted"
-        case .suffixMatch: "origins are matched by suffix: https://evilHOST is trusted"
+        case .suffixMatch:
+            "origins are matched by suffix: https://evilDOMAIN (DOMAIN: HOST's registrable domain) is trusted"
         case .unescapedDot: "a regex with an unescaped `.` trusts HOST with a dot replaced by a letter"
-        case .substringMatch: "origins are matched as substrings: HOST minus its first character is trusted"
+        case .substringMatch: "origins are matched as substrings: DOMAIN minus its first character is trusted"
         case .specialChars: "HOST followed by a special character (https://HOST_.evil.example) is trusted"
         case .anySubdomain: "every subdomain is trusted: the site is only as safe as its weakest subdomain"
         case .httpOriginTrusted: "an https site trusts http://HOST, which a network attacker can impersonate"

@@ -26,17 +26,21 @@ public enum ProbePlanner {
         let scheme = site.scheme
         let host = site.hostAndPort
         let port = site.port.map { ":\($0)" } ?? ""
+        // Suffix and substring probes are names an attacker can register: built on the site's
+        // registrable domain, not on a subdomain's full name (`evilapp.example.com` and
+        // `pp.example.com` are still under example.com, which a `*.example.com` policy rightly trusts).
+        let domain = RegistrableDomain.of(site.host)
         var probes = [
             AuditProbe(id: .reflectAnyOrigin, origin: arbitraryOrigin),
             AuditProbe(id: .nullOrigin, origin: "null"),
             AuditProbe(id: .prefixMatch, origin: "\(scheme)://\(host).\(attackerDomain)"),
-            AuditProbe(id: .suffixMatch, origin: "\(scheme)://evil\(host)"),
+            AuditProbe(id: .suffixMatch, origin: "\(scheme)://evil\(domain)\(port)"),
         ]
         for replaced in unescapedDotHosts(site.host) {
             probes.append(AuditProbe(id: .unescapedDot, origin: "\(scheme)://\(replaced)\(port)"))
         }
-        if host.count > 1 {
-            probes.append(AuditProbe(id: .substringMatch, origin: "\(scheme)://\(host.dropFirst())"))
+        if domain.count > 1 {
+            probes.append(AuditProbe(id: .substringMatch, origin: "\(scheme)://\(domain.dropFirst())\(port)"))
         }
         probes.append(AuditProbe(id: .specialChars, origin: specialCharacterOrigin(site, specialCharacters[0])))
         probes.append(AuditProbe(id: .anySubdomain, origin: "\(scheme)://evil.\(host)"))

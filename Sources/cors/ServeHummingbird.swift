@@ -62,8 +62,9 @@ struct OriginGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try operations.addHandler(
-                CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true), position: .after(decoder))
+            let guardHandler = CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true)
+            try operations.addHandler(guardHandler, position: .after(decoder))
+            try operations.addHandler(EchoUpgradeFilter(), position: .after(decoder))
             return value
         }
     }

@@ -12,7 +12,9 @@ enum ServeNIO {
     static func run(_ settings: ServerSettings) async throws {
         let policy = settings.policy
         let shouldUpgrade = policy.webSocketShouldUpgrade { channel, head in
-            channel.eventLoop.makeSucceededFuture(head.uri.split(separator: "?").first == "/ws" ? HTTPHeaders() : nil)
+            // RFC 6455 §4.1: an opening handshake is a GET.
+            channel.eventLoop.makeSucceededFuture(
+                head.method == .GET && head.uri.split(separator: "?").first == "/ws" ? HTTPHeaders() : nil)
         }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)

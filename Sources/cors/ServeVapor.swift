@@ -33,7 +33,10 @@ enum ServeVapor {
 /// Answers every request with the echo API (never calls `next`), except WebSocket upgrades of `/ws`.
 struct EchoVaporMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.url.path == "/ws", request.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" }) {
+        // Only a GET opens a WebSocket (RFC 6455 §4.1); the route below answers nothing else.
+        if request.method == .GET, request.url.path == "/ws",
+            request.headers[.upgrade].contains(where: { $0.lowercased() == "websocket" })
+        {
             return try await next.respond(to: request)
         }
         var fields = HTTPFields()

@@ -13,13 +13,16 @@ import Testing
         Case(site: "https://app.example.com", id: "reflect-any-origin", origins: ["https://evil.example"]),
         Case(site: "https://app.example.com", id: "null-origin", origins: ["null"]),
         Case(site: "https://app.example.com", id: "prefix-match", origins: ["https://app.example.com.evil.example"]),
-        Case(site: "https://app.example.com", id: "suffix-match", origins: ["https://evilapp.example.com"]),
+        // Attacker-registrable names: on the registrable domain, not the subdomain's full name.
+        Case(site: "https://app.example.com", id: "suffix-match", origins: ["https://evilexample.com"]),
+        Case(site: "https://example.com", id: "suffix-match", origins: ["https://evilexample.com"]),
+        Case(site: "https://api.shop.co.uk", id: "suffix-match", origins: ["https://evilshop.co.uk"]),
         Case(
             site: "https://www.example.com", id: "unescaped-dot",
             origins: ["https://wwwxexample.com", "https://www.examplexcom"]),
         Case(site: "https://example.com", id: "unescaped-dot", origins: ["https://examplexcom"]),
         Case(site: "http://localhost:8080", id: "unescaped-dot", origins: []),
-        Case(site: "https://app.example.com", id: "substring-match", origins: ["https://pp.example.com"]),
+        Case(site: "https://app.example.com", id: "substring-match", origins: ["https://xample.com"]),
         Case(site: "https://app.example.com", id: "any-subdomain", origins: ["https://evil.app.example.com"]),
         Case(site: "https://app.example.com", id: "http-origin-trusted", origins: ["http://app.example.com"]),
         Case(site: "http://app.example.com", id: "http-origin-trusted", origins: []),
