@@ -111,10 +111,71 @@ enum OriginEntryValidation {
 
     /// A `.` in a regex that is neither escaped nor inside a bracket expression matches any character:
     /// `^https://app.example.com$` also allows `https://appxexample.com`.
+    /// Origins an attacker can get that a regex for the domains it names should not take, with
+    /// what taking each says about the regex. The domains are the dotted names written in it
+    /// (`example\.com`, or `example.com` with the dot unescaped).
+    static func regexProbes(_ source: String) -> [(origin: String, problem: RegexProbeProblem)] {
+        var probes: [(String, RegexProbeProblem)] = []
+        for domain in dottedNames(in: source) {
+            if sharedSuffixes.contains(domain) {
+                probes.append(("https://evil.\(domain)", .sharedSuffix(domain)))
+                continue
+            }
+            probes.append(("https://evil\(domain)", .noLabelBoundary(domain)))
+            probes.append(("http://evil\(domain)", .noLabelBoundary(domain)))
+            probes.append(("https://\(domain).evil.example", .unanchoredEnd(domain)))
+        }
+        return probes
+    }
+
+    enum RegexProbeProblem {
+        /// Takes `https://evilexample.com`: the host is not matched on a label boundary.
+        case noLabelBoundary(String)
+        /// Takes `https://example.com.evil.example`: nothing stops the match after the domain.
+        case unanchoredEnd(String)
+        /// Takes `https://evil.github.io`: every site on a shared hosting domain.
+        case sharedSuffix(String)
+    }
+
+    /// The dotted names a regex's source spells out, lowercased: runs of letters, digits and `-`
+    /// joined by `\.` or `.` (`[a-z]+\.github\.io` gives `github.io`).
+    static func dottedNames(in source: String) -> [String] {
+        var names: [String] = []
+        var labels: [String] = []
+        var current = ""
+        var characters = Array(source)[...]
+        func endName() {
+            if !current.isEmpty { labels.append(current) }
+            if labels.count >= 2 { names.append(labels.joined(separator: ".").lowercased()) }
+            labels = []
+            current = ""
+        }
+        while let character = characters.popFirst() {
+            if character.isASCII, character.isLetter || character.isNumber || character == "-" {
+                current.append(character)
+            } else if character == "\\", characters.first == "." {
+                characters.removeFirst()
+                if current.isEmpty { endName() } else { labels.append(current) }
+                current = ""
+            } else if character == ".", !current.isEmpty {
+                labels.append(current)
+                current = ""
+            } else {
+                endName()
+            }
+        }
+        endName()
+        // `https` before `://` is a scheme, not a name; a name inside a class (`[a-z]`) is none either.
+        return Array(Set(names.filter { $0.contains(".") })).sorted()
+    }
+
+    /// Whether `regex` has a `.` meant as a domain's dot: outside a class, unescaped, and not a
+    /// wildcard on purpose (`.*`, `.+`, `.?`, `.{n}`).
     static func hasUnescapedDot(_ regex: String) -> Bool {
         var escaped = false
         var inClass = false
-        for character in regex {
+        var characters = Array(regex)[...]
+        while let character = characters.popFirst() {
             if escaped {
                 escaped = false
                 continue
@@ -123,7 +184,9 @@ enum OriginEntryValidation {
             case "\\": escaped = true
             case "[": inClass = true
             case "]": inClass = false
-            case "." where !inClass: return true
+            case "." where !inClass:
+                if let next = characters.first, "*+?{".contains(next) { continue }
+                return true
             default: break
             }
         }

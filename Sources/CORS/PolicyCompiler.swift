@@ -90,6 +90,29 @@ struct PolicyCompiler {
                             warn(field, problem, why, fix)
                         }
                     }
+                    // What `*.` patterns are refused for, checked on what the regex takes.
+                    for (probe, kind) in OriginEntryValidation.regexProbes(source) where regex.matchesWhole(probe) {
+                        let problem = "regex '\(source)' matches '\(probe)'"
+                        let (why, fix): (String, String)
+                        switch kind {
+                        case .noLabelBoundary(let domain):
+                            why = "anyone can register a name ending in '\(domain)' without a dot before it"
+                            fix =
+                                "match subdomains on a label boundary: '^https://([a-z0-9-]+\\.)?\(Self.escaped(domain))$'"
+                        case .unanchoredEnd(let domain):
+                            why = "nothing stops the match after '\(domain)', so any domain can follow it"
+                            fix = "end the regex right after the domain (and port) with '$'"
+                        case .sharedSuffix(let domain):
+                            why = "sites of unrelated parties share '\(domain)'"
+                            fix = "list your own subdomains of \(domain) exactly"
+                        }
+                        if c.credentials {
+                            fail(field, problem, why + ", and credentials are on", fix)
+                        } else {
+                            warn(field, problem, why, fix)
+                        }
+                        break
+                    }
                     if OriginEntryValidation.hasUnescapedDot(source) {
                         warn(
                             field, "regex '\(source)' has an unescaped '.'",
@@ -124,6 +147,11 @@ struct PolicyCompiler {
                 "turn it off unless you need it")
         }
         return matcher
+    }
+
+    /// `domain` with its dots escaped for a regex.
+    private static func escaped(_ domain: String) -> String {
+        domain.split(separator: ".").joined(separator: "\\.")
     }
 
     private static let httpWhy =

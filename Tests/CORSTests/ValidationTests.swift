@@ -91,6 +91,17 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
         // regexes
         InvalidCase("regex that does not compile", origins("regex:^https://(a"), field: "origins[0]"),
         InvalidCase("regex with an open class", origins("https://a.com", "regex:[a-"), field: "origins[1]"),
+        // What `*.` patterns are refused for, found in what a regex takes (with credentials).
+        InvalidCase(
+            "regex taking evilexample.com, with credentials",
+            CORSConfiguration(origins: [#"regex:https://.*example\.com"#], credentials: true), field: "origins[0]"),
+        InvalidCase(
+            "regex taking any github.io site, with credentials",
+            CORSConfiguration(origins: [#"regex:^https://[a-z]+\.github\.io$"#], credentials: true),
+            field: "origins[0]"),
+        InvalidCase(
+            "regex taking example.com.evil.example, with credentials",
+            CORSConfiguration(origins: [#"regex:^https://example\.com.*$"#], credentials: true), field: "origins[0]"),
         // methods
         InvalidCase("CONNECT", CORSConfiguration(origins: a, methods: ["GET", "CONNECT"]), field: "methods[1]"),
         InvalidCase("TRACE", CORSConfiguration(origins: a, methods: ["TRACE"]), field: "methods[0]"),
@@ -217,6 +228,9 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
         WarningCase(
             "regex with an unescaped dot", origins("regex:^https://app.example.com$"), field: "origins[0]"),
         WarningCase(
+            "regex taking evilexample.com, without credentials", origins(#"regex:https://.*example\.com"#),
+            field: "origins[0]"),
+        WarningCase(
             "regex admitting http with credentials",
             CORSConfiguration(origins: [#"regex:^https?://a\.com$"#], credentials: true), field: "origins[0]"),
         WarningCase(
@@ -246,6 +260,16 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
         let validated = CORSPolicy.validate(c.config)
         #expect(validated.problems.isEmpty)
         #expect(validated.warnings == policy.warnings)
+    }
+
+    @Test func wellAnchoredRegexesPassWithoutWarnings() throws {
+        for source in [
+            #"regex:^https://([a-z0-9-]+\.)?example\.com$"#, #"regex:^https://pr-[0-9]+\.example\.net$"#,
+            #"regex:^https://(app|admin)\.example\.com(:[0-9]+)?$"#,
+        ] {
+            let policy = try CORSPolicy(CORSConfiguration(origins: [source], credentials: true))
+            #expect(policy.warnings.isEmpty, "\(source): \(policy.warnings)")
+        }
     }
 
     @Test func everyProblemIsReportedNotOnlyTheFirst() {
