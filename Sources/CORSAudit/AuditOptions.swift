@@ -12,7 +12,8 @@ public struct AuditOptions: Sendable {
     /// Header fields added to every simple request (cookies, tokens). Never to preflights: a
     /// browser sends no credentials on a preflight.
     public var headerFields: HTTPFields
-    /// The most requests one run sends, redirects included.
+    /// The most requests one run sends, redirects included (default: 60 per URL probed, enough
+    /// for every probe).
     public var budget: Int
     /// Requests per second at most; `nil` for no limit.
     public var rate: Double?
@@ -31,7 +32,7 @@ public struct AuditOptions: Sendable {
         trustedOrigin: String? = nil,
         paths: [String] = [],
         headerFields: HTTPFields = [:],
-        budget: Int = 60,
+        budget: Int? = nil,
         rate: Double? = 10,
         timeout: Duration = .seconds(10),
         maxRedirects: Int = 5,
@@ -42,7 +43,7 @@ public struct AuditOptions: Sendable {
         self.trustedOrigin = trustedOrigin
         self.paths = paths
         self.headerFields = headerFields
-        self.budget = budget
+        self.budget = budget ?? 60 * (1 + paths.count)
         self.rate = rate
         self.timeout = timeout
         self.maxRedirects = maxRedirects

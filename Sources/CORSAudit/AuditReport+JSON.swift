@@ -17,6 +17,7 @@ extension AuditReport {
             $0.field("siteOrigin", siteOrigin)
             $0.field("requestsSent") { $0.raw(String(requestsSent)) }
             $0.field("probesSkipped") { $0.raw(String(probesSkipped)) }
+            $0.field("complete") { $0.raw(isComplete ? "true" : "false") }
             $0.field("notes") { out in out.array(notes) { $0.string($1) } }
             $0.field("errors") { out in out.array(errors) { $0.string($1) } }
         }

@@ -48,6 +48,10 @@ extension AuditReport {
             lines.append("\(findings.filter { $0.severity >= .medium }.count) finding(s) of medium or higher severity")
         } else if !errors.isEmpty {
             lines.append("incomplete: some requests failed")
+        } else if requiredProbesSkipped > 0 {
+            lines.append(
+                "incomplete: \(requiredProbesSkipped) required probe(s) not sent within the budget (raise --budget);"
+                    + " nothing of medium or higher severity among those sent")
         } else {
             lines.append("nothing of medium or higher severity found")
         }

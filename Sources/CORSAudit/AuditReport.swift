@@ -14,6 +14,9 @@ public struct AuditReport: Sendable, Hashable {
     public var requestsSent: Int
     /// Probes not sent because the budget ran out.
     public var probesSkipped: Int
+    /// Of those, probes every audit sends (not the rarer special-character variants): while any
+    /// is left, "nothing found" would claim more than was checked.
+    public var requiredProbesSkipped = 0
 
     /// Creates a report.
     public init(
@@ -32,10 +35,13 @@ public struct AuditReport: Sendable, Hashable {
     /// The worst severity found, or `nil` without findings.
     public var worstSeverity: AuditSeverity? { findings.map(\.severity).max() }
 
-    /// `cors audit`'s exit status: 1 with a finding of medium or higher severity, else 2 when
-    /// requests failed (the audit is incomplete), else 0.
+    /// Whether every request went through and every required probe was sent.
+    public var isComplete: Bool { errors.isEmpty && requiredProbesSkipped == 0 }
+
+    /// `cors audit`'s exit status: 1 with a finding of medium or higher severity, else 2 when the
+    /// audit is incomplete (requests failed, or the budget ran out before a required probe), else 0.
     public var exitCode: Int32 {
         if let worst = worstSeverity, worst >= .medium { return 1 }
-        return errors.isEmpty ? 0 : 2
+        return isComplete ? 0 : 2
     }
 }

@@ -168,6 +168,7 @@ struct AuditRun {
         if implied.contains(where: { hits.contains(HitKey(id: $0, url: url, kind: kind)) }) { return }
         guard budgetLeft else {
             report.probesSkipped += 1
+            if !probe.optional { report.requiredProbesSkipped += 1 }
             return
         }
         let request =

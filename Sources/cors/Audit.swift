@@ -13,8 +13,9 @@ extension CORSTool {
                 look-alikes of the site's host, special characters, subdomains, http://, third-party hosts) as \
                 GETs and as preflights, judges each answer as a browser would, and lists what it finds by \
                 severity. Finding ids are listed in the README ("cors audit finding ids"). Exit status: 0 when \
-                nothing of medium or higher severity is found, 1 when something is, 2 on errors. Redirects to \
-                another registered domain are not followed.
+                nothing of medium or higher severity is found, 1 when something is, 2 on errors and when the \
+                audit is incomplete (requests failed, or --budget ran out before a required probe). Redirects \
+                to another registered domain are not followed.
                 """
         )
 
@@ -34,8 +35,8 @@ extension CORSTool {
         @Option(name: .customLong("header"), help: "'Name: value' added to the GETs, such as a cookie (repeatable).")
         var headers: [String] = []
 
-        @Option(help: "The most requests to send.")
-        var budget = 60
+        @Option(help: "The most requests to send (default: 60 per URL probed).")
+        var budget: Int?
 
         @Option(help: "Requests per second at most.")
         var rate = 10.0
@@ -48,8 +49,7 @@ extension CORSTool {
             do {
                 options = try makeOptions()
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                throw ExitCode(2)
+                throw fail("\(error)")
             }
             let configuration = CORSHTTPClient.Configuration(
                 connectTimeout: .seconds(min(timeout, 10)), requestTimeout: .seconds(timeout),
@@ -60,8 +60,7 @@ extension CORSTool {
                     try await Auditor(options: options, transport: client).run()
                 }
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                throw ExitCode(2)
+                throw fail("\(error)")
             }
             print(json ? report.json : report.text)
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
@@ -80,11 +79,25 @@ extension CORSTool {
             }
             guard timeout > 0 else { throw AuditError("--timeout must be at least 1 second") }
             let options = AuditOptions(
-                url: url, trustedOrigin: trustedOrigin, paths: paths, headerFields: fields, budget: budget, rate: rate,
+                url: url, trustedOrigin: trustedOrigin, paths: paths, headerFields: fields,
+                budget: budget, rate: rate,
                 timeout: .seconds(timeout))
             // Validates now, so a bad option is reported before any connection is made.
             _ = try Auditor(options: options, transport: NoTransport())
             return options
+        }
+
+        /// A usage or network error: on stderr, and with --json also as one object on stdout
+        /// (`{"findings": null, "error": {"message"}}`, as `cors check` does); exit 2.
+        private func fail(_ message: String) -> ExitCode {
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            if json {
+                print(
+                    JSONValue.object([
+                        ("findings", .null), ("error", .object([("message", .string(message))])),
+                    ]).rendered())
+            }
+            return ExitCode(2)
         }
     }
 }

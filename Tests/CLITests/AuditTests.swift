@@ -83,6 +83,12 @@ import Testing
         #expect(outcome.standardError.contains(errorCase.message), "\(outcome.standardError)")
     }
 
+    @Test func aNetworkErrorWithJSONIsOneObjectOnStandardOutput() throws {
+        let outcome = try CORSProcess.run(["audit", "http://127.0.0.1:1/", "--timeout", "2", "--json"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardOutput.hasPrefix(#"{"findings":null,"error":{"message":"#), "\(outcome.standardOutput)")
+    }
+
     @Test func helpNamesTheOptions() throws {
         let outcome = try CORSProcess.run(["audit", "--help"])
         for option in ["--json", "--trusted-origin", "--path", "--header", "--budget", "--rate", "--timeout"] {

@@ -30,6 +30,17 @@ final class FakeTransport: AuditTransport {
             return AuditResponse(status: request.method == .options ? 204 : 200, headerFields: fields)
         }
     }
+
+    /// Trusts no origin but the site's own (`https://api.example.com`).
+    static func strict() -> FakeTransport {
+        FakeTransport { request in
+            var fields: HTTPFields = [.vary: "Origin"]
+            if request.headerFields[.origin] == "https://api.example.com" {
+                fields[.accessControlAllowOrigin] = "https://api.example.com"
+            }
+            return AuditResponse(status: request.method == .options ? 204 : 200, headerFields: fields)
+        }
+    }
 }
 
 actor RequestLog {
@@ -49,11 +60,25 @@ actor RequestLog {
         #expect(report.findings.contains { $0.id == .reflectAnyOrigin && $0.severity == .high })
     }
 
-    @Test func defaultBudgetIsAFewDozen() async throws {
+    @Test func aBudgetThatRunsOutBeforeTheRequiredProbesIsIncompleteNotClean() async throws {
+        // Found by black-box testing: `--budget 3` said "nothing … found" and exited 0.
+        let options = AuditOptions(url: "https://api.example.com/", budget: 3, rate: nil)
+        let report = try await Auditor(options: options, transport: FakeTransport.strict()).run()
+        #expect(report.findings.isEmpty)
+        #expect(report.requiredProbesSkipped > 0)
+        #expect(!report.isComplete)
+        #expect(report.exitCode == 2)
+        #expect(report.text.contains("incomplete:"), "\(report.text)")
+        #expect(report.json.contains(#""complete":false"#))
+    }
+
+    @Test func defaultBudgetSendsEveryProbeToEveryPath() async throws {
         let transport = FakeTransport { _ in AuditResponse(status: 200, headerFields: [.vary: "Origin"]) }
         let options = AuditOptions(url: "https://api.example.com/", paths: ["/a", "/b"], rate: nil)
+        #expect(options.budget == 180)
         let report = try await Auditor(options: options, transport: transport).run()
-        #expect(report.requestsSent == 60)
+        #expect(report.requestsSent <= 180)
+        #expect(report.probesSkipped == 0)
         #expect(report.findings.isEmpty)
         #expect(report.exitCode == 0)
     }
