@@ -58,6 +58,7 @@ public struct CORSPolicy: Sendable {
         outcome.problems = top.problems
         outcome.warnings = top.warnings
         var seenPaths: Set<String> = []
+        var earlierPatterns: [RoutePattern] = []
         for (index, route) in configuration.routes.enumerated() {
             let prefix = "routes[\(index)]"
             let pattern: RoutePattern
@@ -72,7 +73,15 @@ public struct CORSPolicy: Sendable {
                     CORSConfigurationProblem(
                         field: "\(prefix).path", problem: "'\(route.path)' repeats an earlier route",
                         why: "the first matching route wins, so this one is never used", fix: "remove or merge it"))
+            } else if let earlier = earlierPatterns.first(where: { $0.covers(pattern) }) {
+                outcome.warnings.append(
+                    CORSConfigurationProblem(
+                        field: "\(prefix).path",
+                        problem: "'\(route.path)' is covered by the earlier route '\(earlier.source)'",
+                        why: "the first matching route wins, so this one is never used",
+                        fix: "move it before '\(earlier.source)'"))
             }
+            earlierPatterns.append(pattern)
             let overridden = route.overriddenFields
             var compiler = PolicyCompiler(isTopLevel: false) { field in
                 let key = String(field.prefix { $0 != "[" })
@@ -101,6 +110,11 @@ public struct CORSPolicy: Sendable {
             return CORSConfigurationProblem(
                 field: field, problem: "'\(path)' does not start with '/'", why: "request paths always start with '/'",
                 fix: "write '/\(path)'")
+        case .queryOrFragment:
+            return CORSConfigurationProblem(
+                field: field, problem: "'\(path)' has a query or fragment",
+                why: "routes are matched on the request's path alone, so this one would never match",
+                fix: "remove what follows '?' or '#'")
         case .partialWildcard(let segment):
             return CORSConfigurationProblem(
                 field: field, problem: "segment '\(segment)' mixes '*' with other characters",

@@ -179,6 +179,26 @@ struct PolicyCompiler {
                 "remove it; see allowNullOrigin")
             return
         }
+        if !syntax.hasHostWildcard {
+            let host = String(decoding: utf8[syntax.hostStart..<syntax.hostEnd], as: UTF8.self)
+            let rest = String(decoding: utf8[syntax.hostEnd...], as: UTF8.self)
+            switch AddressHost.verdict(host) {
+            case .name, .canonical:
+                break
+            case .written(let canonical):
+                fail(
+                    field, "'\(entry)' writes the address \(host) in a form browsers never send",
+                    "browsers write addresses one way (127.0.0.1; IPv6 per RFC 5952) and origins are compared byte"
+                        + " for byte, so this entry matches nothing",
+                    "write '\(scheme)://\(canonical)\(rest)'")
+                return
+            case .invalid:
+                fail(
+                    field, "'\(entry)' has a host that looks like an address but is none",
+                    "browsers refuse such a URL, so no page can have this origin", "write the address or name meant")
+                return
+            }
+        }
         if scheme == "http" && credentials {
             warn(field, "'\(entry)' is a plain-HTTP origin with credentials", Self.httpWhy, Self.httpFix)
         }

@@ -12,10 +12,13 @@ struct RoutePattern: Sendable, Equatable {
     enum Failure: Error, Equatable {
         case missingLeadingSlash
         case partialWildcard(String)
+        /// `?` or `#`: requests are matched on their path alone.
+        case queryOrFragment
     }
 
     init(_ source: String) throws(Failure) {
         guard source.first == "/" else { throw .missingLeadingSlash }
+        if source.contains(where: { $0 == "?" || $0 == "#" }) { throw .queryOrFragment }
         var segments: [Segment] = []
         for part in source.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             switch part {
@@ -28,6 +31,25 @@ struct RoutePattern: Sendable, Equatable {
         }
         self.source = source
         self.segments = segments
+    }
+
+    /// Whether every path this pattern's `other` matches, this one matches too (checked on the
+    /// segments: `**` covers whatever follows, `*` any one segment but `**`).
+    func covers(_ other: RoutePattern) -> Bool {
+        var mine = segments[...]
+        var theirs = other.segments[...]
+        while let segment = mine.popFirst() {
+            switch segment {
+            case .anyDepth:
+                // A `**` that does not end the pattern: not judged (never says "covered" wrongly).
+                return mine.isEmpty
+            case .anySegment:
+                guard let next = theirs.popFirst(), next != .anyDepth else { return false }
+            case .literal(let literal):
+                guard theirs.popFirst() == .literal(literal) else { return false }
+            }
+        }
+        return theirs.isEmpty
     }
 
     /// Matches a request target's path (a query is ignored) without allocating.

@@ -88,6 +88,14 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
         InvalidCase("wildcard over co.uk", origins("https://*.co.uk"), field: "origins[0]"),
         InvalidCase("wildcard in the scheme", origins("*://a.com"), field: "origins[0]"),
         InvalidCase("partial port wildcard", origins("http://localhost:8*"), field: "origins[0]"),
+        // addresses as browsers never write them: they match nothing
+        InvalidCase("short IPv4", origins("http://127.1"), field: "origins[0]"),
+        InvalidCase("octal IPv4", origins("http://0177.0.0.1:3000"), field: "origins[0]"),
+        InvalidCase("hex IPv4", origins("https://a.com", "http://0x7f.0.0.1"), field: "origins[1]"),
+        InvalidCase("IPv6 with leading zeros", origins("https://[::0001]"), field: "origins[0]"),
+        InvalidCase("IPv6 uncompressed", origins("https://[0:0:0:0:0:0:0:1]:8443"), field: "origins[0]"),
+        InvalidCase("an address out of range", origins("http://256.1.1.1"), field: "origins[0]"),
+        InvalidCase("IPv6 that does not parse", origins("https://[1::2::3]"), field: "origins[0]"),
         // regexes
         InvalidCase("regex that does not compile", origins("regex:^https://(a"), field: "origins[0]"),
         InvalidCase("regex with an open class", origins("https://a.com", "regex:[a-"), field: "origins[1]"),
@@ -175,6 +183,9 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
             "route path with a partial wildcard",
             CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/api/v*")]), field: "routes[0].path"),
         InvalidCase(
+            "route path with a query",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/q?x=1")]), field: "routes[0].path"),
+        InvalidCase(
             "route path with a partial double wildcard",
             CORSConfiguration(
                 origins: a, routes: [CORSRouteConfiguration(path: "/ok"), CORSRouteConfiguration(path: "/a/**b")]),
@@ -239,6 +250,12 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
         WarningCase(
             "duplicate method after normalization", CORSConfiguration(origins: a, methods: ["PUT", "put"]),
             field: "methods[1]"),
+        WarningCase(
+            "a route after a catch-all",
+            CORSConfiguration(
+                origins: a,
+                routes: [CORSRouteConfiguration(path: "/api/**"), CORSRouteConfiguration(path: "/api/*/items")]),
+            field: "routes[1].path"),
         WarningCase(
             "duplicate route path",
             CORSConfiguration(
