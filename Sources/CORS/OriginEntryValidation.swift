@@ -14,6 +14,9 @@ enum OriginEntryValidation {
         switch failure {
         case .empty:
             return make("an origin is empty", "an empty entry matches nothing", "remove it")
+        case .missingScheme where entry.contains("://"):
+            // `*://a.com`: a scheme is there, just not a valid one.
+            return make("\(quoted) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
         case .missingScheme:
             return make(
                 "\(quoted) has no scheme", compare, "write the full origin, e.g. 'https://\(entry)'")
@@ -32,8 +35,13 @@ enum OriginEntryValidation {
         case .emptyHost:
             return make("\(quoted) has no host", compare, "write 'scheme://host'")
         case .invalidHostCharacter(let byte):
+            // A control byte would print as nothing (or break the line): named by its code instead.
+            let shown =
+                (0x21...0x7E).contains(byte)
+                ? "the character '\(Character(Unicode.Scalar(byte)))'"
+                : "the byte 0x\(String(byte, radix: 16, uppercase: true))"
             return make(
-                "\(quoted) has the character '\(Character(Unicode.Scalar(byte)))' in its host", compare,
+                "\(quoted) has \(shown) in its host", compare,
                 "write a host of letters, digits, '-' and '.'")
         case .emptyLabel:
             return make("\(quoted) has an empty host label ('..' or a trailing '.')", compare, "remove the extra '.'")

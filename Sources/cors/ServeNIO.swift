@@ -57,6 +57,12 @@ final class EchoNIOHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private var head: HTTPRequestHead?
 
+    /// NIO's protocol error handler has answered an unparsable request with 400 and
+    /// `Connection: close`; closing is left to the last handler, here (the socket stayed open).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError { context.close(promise: nil) } else { context.fireErrorCaught(error) }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let requestHead):

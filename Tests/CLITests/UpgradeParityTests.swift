@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 /// Upgrades the echo API does not make are answered like any request, by every adapter (RFC 9110
@@ -44,6 +45,40 @@ import Testing
         }
     }
 
+    @Test func anUnparsableRequestIsAnswered400AndTheNIOAdapterCloses() async throws {
+        // Found by black-box testing: the 400 said `Connection: close` but the socket stayed open.
+        let server = try CORSProcess.serve(["--adapter", "nio", "--log-level", "critical"])
+        defer { server.stop() }
+        let port = try #require(server.baseURL.split(separator: ":").last.flatMap { Int($0) })
+        let (text, closed) = try await Self.untilClosed(port: port, "HELLO\r\n\r\n")
+        #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+        #expect(closed, "the connection must end after the 400")
+    }
+
+    /// What comes back for `request` until the server closes (true) or 5 s pass (false).
+    static func untilClosed(port: Int, _ request: String) async throws -> (String, Bool) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let timedOut = TimedOut()
+        let timeout = channel.channel.eventLoop.scheduleTask(in: .seconds(5)) {
+            timedOut.value.withLock { $0 = true }
+            channel.channel.close(promise: nil)
+        }
+        defer { timeout.cancel() }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var text = ""
+            do {
+                for try await chunk in inbound { text += String(buffer: chunk) }
+            } catch {}
+            return (text, !timedOut.value.withLock { $0 })
+        }
+    }
+
     /// The first line of the answer to `request` sent as raw bytes; "" when none comes in 5 s.
     static func statusLine(port: Int, _ request: String) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -66,4 +101,8 @@ import Testing
             return String(text.prefix { $0 != "\r\n" })
         }
     }
+}
+
+final class TimedOut: Sendable {
+    let value = Mutex(false)
 }

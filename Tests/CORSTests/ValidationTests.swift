@@ -302,6 +302,14 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
             ]))
     }
 
+    @Test func messagesFitTheMistake() throws {
+        // Found by black-box testing: the fix read "e.g. 'https://*://a.com'", and a NUL printed as a space.
+        let scheme = try #require(CORSPolicy.validate(origins("*://a.com")).problems.first)
+        #expect(scheme.problem.contains("invalid scheme") && !scheme.fix.contains("https://*://"), "\(scheme)")
+        let control = try #require(CORSPolicy.validate(origins("https://a\u{0}b.com")).problems.first)
+        #expect(control.problem.contains("the byte 0x0"), "\(control)")
+    }
+
     @Test func inheritedProblemsAreNotRepeatedPerRoute() {
         let config = CORSConfiguration(
             origins: a, maxAge: 99999, routes: [CORSRouteConfiguration(path: "/a"), CORSRouteConfiguration(path: "/b")])
