@@ -52,12 +52,26 @@ struct RoutePattern: Sendable, Equatable {
         return theirs.isEmpty
     }
 
-    /// Matches a request target's path (a query is ignored) without allocating.
+    /// Matches a request target's path (a query is ignored) without allocating. An absolute-form
+    /// target (`http://host/path`) is matched on its path, and empty segments (`//admin`) are
+    /// skipped: frameworks route both to the same handler as `/admin`, so a route's policy must
+    /// apply to them too (else `//admin/x` would escape a stricter `/admin/**`).
     func matches(_ target: String) -> Bool {
         var path = target[...]
         if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
+        if path.first != "/", let schemeEnd = path.firstRange(of: "://") {
+            let authority = path[schemeEnd.upperBound...]
+            path = authority.firstIndex(of: "/").map { authority[$0...] } ?? "/"
+        }
         guard path.first == "/" else { return false }
-        return match(0, path.dropFirst())
+        return match(0, Self.skippingEmpty(path.dropFirst()))
+    }
+
+    /// `rest` past any leading empty segments (`//` collapses to `/`); nil once nothing is left.
+    private static func skippingEmpty(_ rest: Substring?) -> Substring? {
+        guard var rest else { return nil }
+        while rest.first == "/" { rest = rest.dropFirst() }
+        return rest
     }
 
     /// `rest` is what follows a `/`; nil once no segment is left.
@@ -82,6 +96,6 @@ struct RoutePattern: Sendable, Equatable {
     }
 
     private static func next(_ rest: Substring) -> Substring? {
-        rest.firstIndex(of: "/").map { rest[rest.index(after: $0)...] }
+        skippingEmpty(rest.firstIndex(of: "/").map { rest[rest.index(after: $0)...] })
     }
 }

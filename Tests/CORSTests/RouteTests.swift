@@ -56,6 +56,12 @@ private func preflight(_ name: String, _ path: String, from: String = "https://a
             .forwarded(acao: "https://a.com", acac: "true", aceh: "X-Foo", vary: varyOrigin)),
         get("top level refuses others", path: "/private", from: "https://evil.example", strictRefusal),
         get("nil path uses the top level", path: nil, from: "https://evil.example", strictRefusal),
+        // Found by black-box testing: adapters saw these targets differently; frameworks route them
+        // as /public/x, so the route's policy applies (a stricter route can't be stepped around).
+        get("an absolute-form target", path: "http://host/public/x", from: "https://evil.example", publicActual),
+        get("a doubled slash", path: "//public/x", from: "https://evil.example", publicActual),
+        get("doubled slashes inside", path: "/public//a///b", from: "https://evil.example", publicActual),
+        get("an absolute-form target without a path", path: "http://host", from: "https://evil.example", strictRefusal),
         get("root path uses the top level", path: "/", from: "https://evil.example", strictRefusal),
         BehaviourCase("no Origin on a public route: no Vary", routed, path: "/public/x", [], .forwarded(vary: nil)),
         preflight(
