@@ -117,21 +117,22 @@ enum OriginEntryValidation {
         "com.br", "com.cn", "com.mx", "co.in", "co.za", "com.tr", "com.tw", "co.kr",
     ]
 
-    /// A `.` in a regex that is neither escaped nor inside a bracket expression matches any character:
-    /// `^https://app.example.com$` also allows `https://appxexample.com`.
     /// Origins an attacker can get that a regex for the domains it names should not take, with
     /// what taking each says about the regex. The domains are the dotted names written in it
     /// (`example\.com`, or `example.com` with the dot unescaped).
     static func regexProbes(_ source: String) -> [(origin: String, problem: RegexProbeProblem)] {
         var probes: [(String, RegexProbeProblem)] = []
-        for domain in dottedNames(in: source) {
-            if sharedSuffixes.contains(domain) {
-                probes.append(("https://evil.\(domain)", .sharedSuffix(domain)))
+        for name in dottedNames(in: source) {
+            if sharedSuffixes.contains(name) {
+                probes.append(("https://evil.\(name)", .sharedSuffix(name)))
                 continue
             }
+            // Names an attacker can register: `evil` before the registrable domain, not before a
+            // subdomain's name (`evil-preview.example.com` is still example.com's to create).
+            let domain = RegistrableDomain.of(name)
             probes.append(("https://evil\(domain)", .noLabelBoundary(domain)))
             probes.append(("http://evil\(domain)", .noLabelBoundary(domain)))
-            probes.append(("https://\(domain).evil.example", .unanchoredEnd(domain)))
+            probes.append(("https://\(name).evil.example", .unanchoredEnd(name)))
         }
         return probes
     }
@@ -178,7 +179,8 @@ enum OriginEntryValidation {
     }
 
     /// Whether `regex` has a `.` meant as a domain's dot: outside a class, unescaped, and not a
-    /// wildcard on purpose (`.*`, `.+`, `.?`, `.{n}`).
+    /// wildcard on purpose (`.*`, `.+`, `.?`, `.{n}`). Such a `.` matches any character:
+    /// `^https://app.example.com$` also allows `https://appxexample.com`.
     static func hasUnescapedDot(_ regex: String) -> Bool {
         var escaped = false
         var inClass = false

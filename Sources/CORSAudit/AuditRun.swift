@@ -1,3 +1,4 @@
+import CORS
 import CORSBrowser
 import HTTPTypes
 

@@ -1,3 +1,5 @@
+import CORS
+
 /// Builds the probe origins of CORS-RULES.md ("Security misconfigurations") from the site's origin.
 ///
 /// HOST is the site's host with its port. Classes 11–14 (`*` on a private resource, `*` with

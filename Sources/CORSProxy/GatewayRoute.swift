@@ -79,36 +79,61 @@ final class GatewayRoute: ForwardingRoute {
 
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead) {}
 
-    /// Whether the path of `target` (before any `?`) has a `.` or `..` segment, written plainly or
-    /// percent-encoded (`%2e`).
+    /// Whether the path of `target` (before any `?`) has a `.` or `..` segment as some upstream
+    /// may read it: dots written plainly or as `%2e`, a segment's `;parameters` left out (Tomcat
+    /// and Jetty resolve `/..;/x` as `/../x`), and `\`, `%2f` and `%5c` taken as separators too
+    /// (servers that decode or convert them first). One pass over the bytes, no allocation.
     static func hasDotSegment(_ target: String) -> Bool {
-        let path = target.utf8.prefix { $0 != UInt8(ascii: "?") }
-        for segment in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            var dots = 0
-            var index = segment.startIndex
-            while index < segment.endIndex {
-                if segment[index] == UInt8(ascii: ".") {
-                    index = segment.index(after: index)
-                } else if segment[index] == UInt8(ascii: "%"), segment.distance(from: index, to: segment.endIndex) >= 3,
-                    segment[segment.index(index, offsetBy: 1)] == UInt8(ascii: "2"),
-                    segment[segment.index(index, offsetBy: 2)] | 0x20 == UInt8(ascii: "e")
-                {
-                    index = segment.index(index, offsetBy: 3)
-                } else {
-                    dots = 0
-                    break
-                }
-                dots += 1
-            }
-            if (1...2).contains(dots) { return true }
+        var dots = 0
+        // In the segment's `;parameters` (not judged), or past a byte that makes it no dot segment.
+        var judged = true
+        var onlyDots = true
+        var bytes = target.utf8[...]
+        func segmentEnds() -> Bool {
+            let isDotSegment = onlyDots && (1...2).contains(dots)
+            dots = 0
+            judged = true
+            onlyDots = true
+            return isDotSegment
         }
-        return false
+        while let byte = bytes.popFirst() {
+            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") {
+                if segmentEnds() { return true }
+                continue
+            }
+            var decoded = byte
+            if byte == UInt8(ascii: "%"), bytes.count >= 2 {
+                let high = bytes[bytes.startIndex]
+                let low = bytes[bytes.index(after: bytes.startIndex)] | 0x20
+                if high == UInt8(ascii: "2"), low == UInt8(ascii: "e") {
+                    decoded = UInt8(ascii: ".")
+                } else if (high == UInt8(ascii: "2") && low == UInt8(ascii: "f"))
+                    || (high == UInt8(ascii: "5") && low == UInt8(ascii: "c"))
+                {
+                    bytes = bytes.dropFirst(2)
+                    if segmentEnds() { return true }
+                    continue
+                }
+                if decoded == UInt8(ascii: ".") { bytes = bytes.dropFirst(2) }
+            }
+            guard judged else { continue }
+            if decoded == UInt8(ascii: ";") {
+                judged = false
+            } else if decoded == UInt8(ascii: ".") {
+                dots += 1
+            } else {
+                onlyDots = false
+            }
+        }
+        return segmentEnds()
     }
 
     /// The request as the upstream gets it: end-to-end fields, its `Host`, `X-Forwarded-*`, and
     /// the client's body framing.
     private func upstreamHead(for head: HTTPRequestHead, clientAddress: String?) -> HTTPRequestHead {
-        var headers = HopByHop.forwardableRequestHeaders(head.headers)
+        var headers = HopByHop.forwardableRequestHeaders(
+            head.headers, keepingForwarded: configuration.trustsForwardedFields)
         let clientHost = head.headers.first(name: "host")
         headers.add(name: "Host", value: configuration.preserveHost ? (clientHost ?? upstreamHost) : upstreamHost)
         ForwardedFields.add(

@@ -58,10 +58,12 @@ enum HopByHop {
 
     /// A request's end-to-end fields for the upstream, less `Host` and `Content-Length` (the
     /// gateway sets both) and `Expect` (the gateway answers `100-continue` itself).
-    static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+    /// `keepingForwarded`: a client's `X-Forwarded-*`/`Forwarded` claims go on (a gateway behind a
+    /// proxy that sets them); otherwise only its `X-Forwarded-For` chain does.
+    static func forwardableRequestHeaders(_ headers: HTTPHeaders, keepingForwarded: Bool = false) -> HTTPHeaders {
         endToEnd(headers, reserving: 5) {
             ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
-                || ASCII.equalsIgnoringCase($0, "expect")
+                || ASCII.equalsIgnoringCase($0, "expect") || (!keepingForwarded && ForwardedFields.isClientClaim($0))
         }
     }
 
@@ -82,6 +84,15 @@ extension Substring {
 /// them to anything, and the upstream's absolute links, redirects and cache keys would follow —
 /// unless `keepingClients` (a gateway behind a proxy that sets them, told so).
 enum ForwardedFields {
+    /// What a client may claim about the hops before it that this hop replaces with what it saw
+    /// (or drops): `Forwarded` (RFC 7239), `X-Forwarded-Proto/Host/Port/Prefix`, `X-Real-IP`.
+    /// `X-Forwarded-For` is not among them: it is a chain, this hop appends to it.
+    static func isClientClaim(_ name: String) -> Bool {
+        guard name.utf8.count >= 9 else { return false }
+        return ASCII.equalsIgnoringCase(name, "forwarded") || ASCII.equalsIgnoringCase(name, "x-real-ip")
+            || (ASCII.hasPrefixIgnoringCase(name, "x-forwarded-") && !ASCII.equalsIgnoringCase(name, "x-forwarded-for"))
+    }
+
     static func add(
         to headers: inout HTTPHeaders, clientAddress: String?, originalHost: String?, keepingClients: Bool = false
     ) {

@@ -43,7 +43,7 @@ final class ProxyPlan: ForwardPlan {
         var headers = HopByHop.endToEnd(request.headers, reserving: 5) {
             ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
                 || ASCII.equalsIgnoringCase($0, "expect") || ASCII.equalsIgnoringCase($0, "cookie")
-                || ASCII.equalsIgnoringCase($0, "cookie2")
+                || ASCII.equalsIgnoringCase($0, "cookie2") || ForwardedFields.isClientClaim($0)
         }
         // A redirect turned the request into a bodiless GET: its body's type goes with the body.
         if !sendsBody { headers.remove(name: "content-type") }

@@ -87,6 +87,8 @@ public struct SSRFGuard: Sendable {
     private static func normalise(_ host: String) -> String {
         var host = host.lowercased()
         if host.hasSuffix(".") { host.removeLast() }
+        // A bare IPv6 address (as `isTargetHost` accepts it) is parsed bracketed, like a URL's.
+        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
         if let address = try? IPAddress.parseHost(Substring(host)) { return address.description }
         return host
     }

@@ -1,4 +1,4 @@
-import CORSAudit
+import CORS
 import Testing
 
 @Suite struct RegistrableDomainTests {

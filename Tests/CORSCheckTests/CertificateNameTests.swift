@@ -53,10 +53,18 @@ import Testing
 
     @Test func aCertificateNamingTheHostServesIt() async throws {
         let server = try await TLSServer(certificate: "localhost")
-        for _ in 0..<2 {
-            let response = try await Self.send("https://localhost:\(server.port)/")
+        let client = CORSHTTPClient(
+            configuration: .init(connectTimeout: .seconds(5), requestTimeout: .seconds(5)),
+            tlsConfiguration: Self.trustingTestCA())
+        for _ in 0..<3 {
+            let response = try await client.send(method: "GET", url: "https://localhost:\(server.port)/", headers: [:])
             #expect(response.status == 200)
         }
+        await client.shutdown()
+        // One probe per client and server (then its answer is kept), one kept-alive connection for
+        // the requests.
+        #expect(server.connectionsAccepted == 2)
+        #expect(server.requestsServed == 3)
         try await server.close()
     }
 
@@ -122,7 +130,10 @@ final class TLSServer: Sendable {
     var port: Int { channel.localAddress!.port! }
     /// Requests that reached the responder (over a completed handshake).
     var requestsServed: Int { served.count.withLock { $0 } }
+    /// TCP connections accepted (each one a handshake).
+    var connectionsAccepted: Int { accepted.count.withLock { $0 } }
     private let served = RequestCount()
+    private let accepted = RequestCount()
 
     init(certificate name: String) async throws {
         let chain = try NIOSSLCertificate.fromPEMFile(CertificateNameTests.fixture("\(name)-cert.pem"))
@@ -131,10 +142,12 @@ final class TLSServer: Sendable {
             configuration: .makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)))
         let served = self.served
+        let accepted = self.accepted
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                accepted.count.withLock { $0 += 1 }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(OKResponder(served: served))

@@ -2,7 +2,8 @@
 /// without the Public Suffix List: the last two labels of the host, or three under a few common
 /// two-label public suffixes (`co.uk`, `github.io`...). An IP address is its own domain.
 ///
-/// Used to decide which redirects to follow: a redirect to another registered domain is not.
+/// Used by `cors audit` (a redirect to another registered domain is not followed; suffix probes) and
+/// by policy validation (regex probes).
 public enum RegistrableDomain {
     /// Common public suffixes of two labels.
     static let twoLabelSuffixes: Set<String> = [
