@@ -279,6 +279,14 @@ struct PolicyCompiler {
             }
             // Browsers normalize these six to uppercase before sending, so store them that way.
             let normalized = FetchMethods.normalized.contains(upper) ? upper : method
+            if normalized != upper {
+                warn(
+                    field, "'\(method)' is not uppercase",
+                    "fetch() sends it as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are uppercased),"
+                        + " so it matches only a page that writes it so, and many HTTP servers refuse a lowercase"
+                        + " method (400)",
+                    "write '\(upper)' if that is the method meant")
+            }
             if methods.contains(normalized) {
                 warn(field, "'\(method)' is listed twice", "the second entry has no effect", "remove it")
             } else {

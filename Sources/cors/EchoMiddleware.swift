@@ -6,8 +6,14 @@ struct EchoMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        // HTTP types keep `Host` as the authority, not a field: put it back, so that the echo shows
+        // the request's fields as the Vapor and NIO adapters do.
+        var requestFields = request.headers
+        if let authority = request.head.authority, let host = HTTPField.Name("Host") {
+            requestFields.insert(HTTPField(name: host, value: authority), at: 0)
+        }
         let reply = EchoAPI.reply(
-            method: request.method.rawValue, target: request.head.path ?? "/", headerFields: request.headers)
+            method: request.method.rawValue, target: request.head.path ?? "/", headerFields: requestFields)
         let body = request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: reply.body))
         var fields = reply.headerFields
         fields[.contentLength] = String(reply.body.utf8.count)

@@ -248,6 +248,8 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
             "duplicate origin", origins("https://a.com", "https://b.com", "https://a.com"), field: "origins[2]"),
         WarningCase("duplicate method", CORSConfiguration(origins: a, methods: ["PUT", "PUT"]), field: "methods[1]"),
         WarningCase(
+            "a lowercase method fetch() keeps", CORSConfiguration(origins: a, methods: ["patch"]), field: "methods[0]"),
+        WarningCase(
             "duplicate method after normalization", CORSConfiguration(origins: a, methods: ["PUT", "put"]),
             field: "methods[1]"),
         WarningCase(
