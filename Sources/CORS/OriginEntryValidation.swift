@@ -174,8 +174,8 @@ enum OriginEntryValidation {
             }
         }
         endName()
-        // `https` before `://` is a scheme, not a name; a name inside a class (`[a-z]`) is none either.
-        return Array(Set(names.filter { $0.contains(".") })).sorted()
+        // A lone label (`https` before `://`, `a-z` in a class) is no name: names have two or more.
+        return Array(Set(names)).sorted()
     }
 
     /// Whether `regex` has a `.` meant as a domain's dot: outside a class, unescaped, and not a

@@ -13,9 +13,9 @@ public struct GatewayConfiguration: Sendable {
     public var policy: CORSPolicy
     /// Sends the client's `Host` upstream instead of the upstream's own (nginx's default is the latter).
     public var preserveHost: Bool
-    /// Passes on the `X-Forwarded-Proto` and `X-Forwarded-Host` a client sent instead of this
-    /// hop's own: only behind a proxy that sets them (a client reaching the gateway directly could
-    /// claim any scheme and host).
+    /// Passes on the `Forwarded`, `X-Forwarded-Proto/Host/Port/Prefix` and `X-Real-IP` a client
+    /// sent (this hop's own `-Proto` and `-Host` are then added only where missing): only behind a
+    /// proxy that sets them (a client reaching the gateway directly could claim any scheme and host).
     public var trustsForwardedFields = false
     /// How long a client connection may stay silent between requests (nginx's `keepalive_timeout`).
     public var clientIdleTimeout: TimeAmount = .seconds(75)

@@ -108,6 +108,7 @@ final class GatewayRoute: ForwardingRoute {
                 let low = bytes[bytes.index(after: bytes.startIndex)] | 0x20
                 if high == UInt8(ascii: "2"), low == UInt8(ascii: "e") {
                     decoded = UInt8(ascii: ".")
+                    bytes = bytes.dropFirst(2)
                 } else if (high == UInt8(ascii: "2") && low == UInt8(ascii: "f"))
                     || (high == UInt8(ascii: "5") && low == UInt8(ascii: "c"))
                 {
@@ -115,7 +116,6 @@ final class GatewayRoute: ForwardingRoute {
                     if segmentEnds() { return true }
                     continue
                 }
-                if decoded == UInt8(ascii: ".") { bytes = bytes.dropFirst(2) }
             }
             guard judged else { continue }
             if decoded == UInt8(ascii: ";") {
@@ -136,9 +136,7 @@ final class GatewayRoute: ForwardingRoute {
             head.headers, keepingForwarded: configuration.trustsForwardedFields)
         let clientHost = head.headers.first(name: "host")
         headers.add(name: "Host", value: configuration.preserveHost ? (clientHost ?? upstreamHost) : upstreamHost)
-        ForwardedFields.add(
-            to: &headers, clientAddress: clientAddress, originalHost: clientHost,
-            keepingClients: configuration.trustsForwardedFields)
+        ForwardedFields.add(to: &headers, clientAddress: clientAddress, originalHost: clientHost)
         BodyFraming.copy(from: head, to: &headers)
         return HTTPRequestHead(version: .http1_1, method: head.method, uri: basePath + head.uri, headers: headers)
     }

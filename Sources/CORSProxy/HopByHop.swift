@@ -80,9 +80,10 @@ extension Substring {
 
 /// The `X-Forwarded-*` fields of a forwarded request. `X-Forwarded-For` gets the client's address
 /// appended to the chain so far (nginx's `$proxy_add_x_forwarded_for`). `X-Forwarded-Proto` and
-/// `X-Forwarded-Host` say what this hop saw, replacing any the client sent — a client could set
-/// them to anything, and the upstream's absolute links, redirects and cache keys would follow —
-/// unless `keepingClients` (a gateway behind a proxy that sets them, told so).
+/// `X-Forwarded-Host` say what this hop saw: a client's own claims (``isClientClaim(_:)``) were
+/// filtered out with the hop-by-hop fields — a client could set them to anything, and the
+/// upstream's absolute links, redirects and cache keys would follow — unless a gateway behind a
+/// proxy that sets them was told to keep them, and then they stand.
 enum ForwardedFields {
     /// What a client may claim about the hops before it that this hop replaces with what it saw
     /// (or drops): `Forwarded` (RFC 7239), `X-Forwarded-Proto/Host/Port/Prefix`, `X-Real-IP`.
@@ -93,9 +94,7 @@ enum ForwardedFields {
             || (ASCII.hasPrefixIgnoringCase(name, "x-forwarded-") && !ASCII.equalsIgnoringCase(name, "x-forwarded-for"))
     }
 
-    static func add(
-        to headers: inout HTTPHeaders, clientAddress: String?, originalHost: String?, keepingClients: Bool = false
-    ) {
+    static func add(to headers: inout HTTPHeaders, clientAddress: String?, originalHost: String?) {
         // `contains` first: looking fields up by subscript builds an array, on every request.
         if let clientAddress {
             if headers.contains(name: "x-forwarded-for") {
@@ -105,15 +104,9 @@ enum ForwardedFields {
                 headers.add(name: "X-Forwarded-For", value: clientAddress)
             }
         }
-        let sentProto = headers.contains(name: "x-forwarded-proto")
-        if !sentProto {
-            headers.add(name: "X-Forwarded-Proto", value: "http")
-        } else if !keepingClients {
-            headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
+        if !headers.contains(name: "x-forwarded-proto") { headers.add(name: "X-Forwarded-Proto", value: "http") }
+        if let originalHost, !headers.contains(name: "x-forwarded-host") {
+            headers.add(name: "X-Forwarded-Host", value: originalHost)
         }
-        let sentHost = headers.contains(name: "x-forwarded-host")
-        if sentHost, keepingClients { return }
-        if sentHost { headers.remove(name: "x-forwarded-host") }
-        if let originalHost { headers.add(name: "X-Forwarded-Host", value: originalHost) }
     }
 }
