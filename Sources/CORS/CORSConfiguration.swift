@@ -31,6 +31,9 @@ public struct CORSConfiguration: Sendable {
     /// Failed preflights from an allowed origin get a 2xx with the allowed lists, so the browser's
     /// console names the refused method or header. Refused origins still get 403.
     public var debug: Bool
+    /// Route patterns match paths ignoring ASCII case (`/ADMIN/x` takes an `/admin/**` route), for
+    /// servers that fold case (Windows and macOS file systems, IIS). Top level only.
+    public var caseInsensitivePaths: Bool
     /// Per-path overrides, first match wins; fields left `nil` inherit from this configuration.
     public var routes: [CORSRouteConfiguration]
 
@@ -50,6 +53,7 @@ public struct CORSConfiguration: Sendable {
         preflightContinue: Bool = false,
         optionsSuccessStatus: Int = 204,
         debug: Bool = false,
+        caseInsensitivePaths: Bool = false,
         routes: [CORSRouteConfiguration] = []
     ) {
         self.origins = origins
@@ -64,6 +68,7 @@ public struct CORSConfiguration: Sendable {
         self.preflightContinue = preflightContinue
         self.optionsSuccessStatus = optionsSuccessStatus
         self.debug = debug
+        self.caseInsensitivePaths = caseInsensitivePaths
         self.routes = routes
     }
 

@@ -10,10 +10,28 @@ extension CORSPolicy {
 
     /// Classifies a request (not CORS, actual, preflight) and decides it, synchronously.
     ///
-    /// `path` is the request target (a query is ignored) and selects the route policy.
+    /// `path` is the request target (a query is ignored) and selects the route policy, matched as
+    /// servers resolve it; a path whose meaning depends on the server is answered 400 when that
+    /// changes the route (``CORSRejection/Reason/ambiguousPath``, ``CORSRejection/Reason/malformedPath``).
     public func evaluate(method: HTTPRequest.Method, path: String?, headerFields: HTTPFields) -> Evaluation {
-        let compiled = policy(forPath: path)
-        return Self.evaluate(compiled, method: method, fields: headerFields, predicateAnswer: nil)
+        switch policy(forPath: path) {
+        case .policy(let compiled):
+            return Self.evaluate(compiled, method: method, fields: headerFields, predicateAnswer: nil)
+        case .refused(let rejection):
+            return .decided(refusingPath(rejection, method: method, fields: headerFields))
+        }
+    }
+
+    /// 400 without CORS fields, for a path that can't be trusted to select a route.
+    private func refusingPath(_ rejection: CORSRejection, method: HTTPRequest.Method, fields: HTTPFields)
+        -> CORSDecision
+    {
+        let request = CORSRequestFields(fields)
+        let kind: CORSDecision.Kind =
+            request.origin == nil
+            ? .notCORS : (method == .options && request.requestMethodCount > 0 ? .preflight : .actual)
+        return CORSDecision(
+            kind: kind, immediateStatus: .badRequest, rejection: rejection, policy: root, request: fields, parts: [])
     }
 
     /// Decides a request, asking the origin predicate when the static rules can't tell.

@@ -19,9 +19,14 @@ extension CORSPolicy {
     /// a request without `Origin` (not a browser) is allowed; `null` is allowed only with
     /// ``CORSConfiguration/allowNullOrigin`` (even when the origins are `*`).
     ///
-    /// `path` selects the route policy, as for ``evaluate(method:path:headerFields:)``.
+    /// `path` selects the route policy, as for ``evaluate(method:path:headerFields:)``; a path
+    /// that can't be trusted to select one is refused, with or without `Origin`.
     public func webSocketVerdict(path: String? = nil, headerFields: HTTPFields) -> WebSocketVerdict {
-        let compiled = policy(forPath: path)
+        let compiled: CompiledPolicy
+        switch policy(forPath: path) {
+        case .policy(let routed): compiled = routed
+        case .refused(let rejection): return .refused(rejection)
+        }
         // `*` answers `null` with a static `*` for fetches, harmless there; a socket has no such
         // protection, so `null` always needs the explicit opt-in.
         if !compiled.origins.allowsNullOrigin, headerFields[.origin] == "null" {

@@ -120,15 +120,59 @@ public struct CORSPolicy: Sendable {
                 field: field, problem: "segment '\(segment)' mixes '*' with other characters",
                 why: "'*' matches one whole segment and '**' any number of segments",
                 fix: "use '*' or '**' as a whole segment, e.g. '/api/*/items'")
+        case .invalidEscape(let segment):
+            return CORSConfigurationProblem(
+                field: field, problem: "segment '\(segment)' has a '%' not followed by two hex digits",
+                why: "routes are matched on the decoded path, and this escape decodes to nothing",
+                fix: "write '%25' for a '%', or the character itself")
+        case .dotSegment(let segment):
+            return CORSConfigurationProblem(
+                field: field, problem: "segment '\(segment)' is a dot segment",
+                why: "request paths are matched once '.' and '..' are resolved, so this route would never match",
+                fix: "write the path without '.' and '..' segments")
+        case .serverDependent(let segment):
+            return CORSConfigurationProblem(
+                field: field, problem: "segment '\(segment)' has ';', '\\' or an encoded '/' or '\\'",
+                why: "servers read these differently (parameters, separators or bytes), so no request could be"
+                    + " trusted to match it",
+                fix: "match such segments with '*' or '**'")
         }
     }
 
+    /// What governs a request: a policy, or a refusal when the path can't be trusted to pick one.
+    enum RouteChoice {
+        case policy(CompiledPolicy)
+        case refused(CORSRejection)
+    }
+
     /// The policy that governs a request target: the first matching route's, else the top level's.
-    func policy(forPath path: String?) -> CompiledPolicy {
-        if let path, !routes.isEmpty {
-            for route in routes where route.pattern.matches(path) { return route.policy }
+    ///
+    /// The path is matched as servers resolve it (``RequestPath``). A path servers read in
+    /// different ways (`%2F`, `\`, `;parameters`, `..` after an empty segment) is tried in every
+    /// reading it calls for, and refused when they select different routes: then any choice could
+    /// give the request a looser route than the one the server serves it from. A malformed path
+    /// (an invalid escape, a control byte) is refused whenever there are routes.
+    func policy(forPath path: String?) -> RouteChoice {
+        guard let path, !routes.isEmpty else { return .policy(root) }
+        return RequestPath.withBytes(of: path) { bytes in
+            guard case .readable(let ambiguities) = RequestPath.scan(bytes) else {
+                return .refused(CORSRejection(.malformedPath, value: path[...]))
+            }
+            var chosen: Int?
+            // Every combination of the readings that matter (at most 16), the literal one first.
+            var reading = RequestPath.Reading()
+            while true {
+                let resolved = RequestPath(bytes, reading: reading, foldsCase: configuration.caseInsensitivePaths)
+                let index = routes.firstIndex { $0.pattern.matches(resolved) } ?? routes.count
+                if let chosen, chosen != index { return .refused(CORSRejection(.ambiguousPath, value: path[...])) }
+                chosen = index
+                guard reading != ambiguities else { break }
+                // The next subset of `ambiguities`, counting up through its bits.
+                reading = RequestPath.Reading(
+                    rawValue: ((reading.rawValue | ~ambiguities.rawValue) &+ 1) & ambiguities.rawValue)
+            }
+            return .policy(chosen.map { $0 < routes.count ? routes[$0].policy : root } ?? root)
         }
-        return root
     }
 }
 

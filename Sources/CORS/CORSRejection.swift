@@ -12,6 +12,12 @@ public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
         case malformedRequestHeaders
         case tooManyEmptyRequestHeaderItems
         case requestHeadersTooLong
+        /// The request's path selects different routes as servers read it differently (an encoded
+        /// `/` or `\`, a `\`, `;parameters`, `..` after an empty segment): answered 400.
+        case ambiguousPath
+        /// The request's path has an invalid percent escape or a control byte, and the policy has
+        /// routes: answered 400.
+        case malformedPath
     }
 
     public let reason: Reason
@@ -39,6 +45,10 @@ public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
             return "Access-Control-Request-Headers item '\(shown)' is not a header name"
         case .tooManyEmptyRequestHeaderItems: return "Access-Control-Request-Headers has too many empty items"
         case .requestHeadersTooLong: return "Access-Control-Request-Headers is longer than the policy accepts"
+        case .ambiguousPath:
+            return "path '\(shown)' selects different routes depending on how the server reads it"
+                + " (an encoded '/' or '\\', a '\\', ';' parameters, or '..' after an empty segment)"
+        case .malformedPath: return "path '\(shown)' has an invalid percent escape or a control byte"
         }
     }
 

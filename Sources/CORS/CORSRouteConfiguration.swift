@@ -1,7 +1,10 @@
 /// A per-path override of a ``CORSConfiguration``.
 ///
 /// `path` is a pattern of `/`-separated segments: `*` matches one segment, `**` any number
-/// (also none); other segments match literally. Fields left `nil` inherit the top level's.
+/// (also none); other segments match literally, percent-decoded. A request is matched on its path
+/// as servers resolve it: escapes decoded, dot segments removed, empty segments skipped; one whose
+/// readings differ between servers (`;parameters`, `%2F`, `\`) and select different routes is
+/// refused (``CORSRejection/Reason/ambiguousPath``). Fields left `nil` inherit the top level's.
 public struct CORSRouteConfiguration: Sendable {
     public var path: String
     public var origins: [String]?

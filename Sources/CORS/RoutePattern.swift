@@ -1,7 +1,10 @@
 /// A per-route path pattern: `/`-separated segments, `*` one segment, `**` any number of them.
+///
+/// Literal segments are kept decoded as ``RequestPath`` reads requests (`/%61pi` is `/api`);
+/// empty segments are left out, as they are in requests (`/api/` is `/api`).
 struct RoutePattern: Sendable, Equatable {
     enum Segment: Sendable, Equatable {
-        case literal(Substring)
+        case literal([UInt8])
         case anySegment
         case anyDepth
     }
@@ -14,23 +17,56 @@ struct RoutePattern: Sendable, Equatable {
         case partialWildcard(String)
         /// `?` or `#`: requests are matched on their path alone.
         case queryOrFragment
+        /// `%` not followed by two hex digits.
+        case invalidEscape(String)
+        /// `.` or `..`: requests are matched once their dot segments are resolved.
+        case dotSegment(String)
+        /// `;`, `\`, or an encoded `/` or `\`: what they mean in a request depends on the server.
+        case serverDependent(String)
     }
 
     init(_ source: String) throws(Failure) {
         guard source.first == "/" else { throw .missingLeadingSlash }
         if source.contains(where: { $0 == "?" || $0 == "#" }) { throw .queryOrFragment }
         var segments: [Segment] = []
-        for part in source.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+        for part in source.dropFirst().split(separator: "/") {
             switch part {
             case "**": segments.append(.anyDepth)
             case "*": segments.append(.anySegment)
             default:
                 if part.contains("*") { throw .partialWildcard(String(part)) }
-                segments.append(.literal(part))
+                segments.append(.literal(try Self.decoded(part)))
             }
         }
         self.source = source
         self.segments = segments
+    }
+
+    /// A literal segment's bytes with its percent escapes decoded, but `%25`.
+    private static func decoded(_ part: Substring) throws(Failure) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var rest = part.utf8[...]
+        while let byte = rest.popFirst() {
+            var value = byte
+            if byte == UInt8(ascii: "%") {
+                guard let high = rest.popFirst().flatMap(RequestPath.hexValue),
+                    let low = rest.popFirst().flatMap(RequestPath.hexValue)
+                else { throw .invalidEscape(String(part)) }
+                value = high << 4 | low
+                if value == UInt8(ascii: "%") {
+                    bytes += "%25".utf8
+                    continue
+                }
+            }
+            if value == UInt8(ascii: "/") || value == UInt8(ascii: "\\") || value == UInt8(ascii: ";") {
+                throw .serverDependent(String(part))
+            }
+            bytes.append(value)
+        }
+        if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] {
+            throw .dotSegment(String(part))
+        }
+        return bytes
     }
 
     /// Whether every path this pattern's `other` matches, this one matches too (checked on the
@@ -52,50 +88,48 @@ struct RoutePattern: Sendable, Equatable {
         return theirs.isEmpty
     }
 
-    /// Matches a request target's path (a query is ignored) without allocating. An absolute-form
-    /// target (`http://host/path`) is matched on its path, and empty segments (`//admin`) are
-    /// skipped: frameworks route both to the same handler as `/admin`, so a route's policy must
-    /// apply to them too (else `//admin/x` would escape a stricter `/admin/**`).
-    func matches(_ target: String) -> Bool {
-        var path = target[...]
-        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
-        if path.first != "/", let schemeEnd = path.firstRange(of: "://") {
-            let authority = path[schemeEnd.upperBound...]
-            path = authority.firstIndex(of: "/").map { authority[$0...] } ?? "/"
+    /// Matches a resolved request path, without recursion or allocation.
+    ///
+    /// The two-pointer glob match over segments, from the end (``RequestPath`` reads that way):
+    /// on a mismatch only the last `**` seen takes one more segment and the match goes on from
+    /// there. Each restart moves that `**`'s start one segment on, so with `m` pattern segments
+    /// and `n` path bytes the match takes O(m·n) steps at worst, O(n) without `**`.
+    func matches(_ path: RequestPath) -> Bool {
+        // The pattern segments not yet matched are `segments[..<remaining]`.
+        var remaining = segments.count
+        var cursor = path.last
+        // The last `**` seen: the segments left before it, and where its match ends.
+        var restart: (remaining: Int, cursor: RequestPath.Cursor)?
+        while true {
+            var next = cursor
+            guard let segment = path.previous(&next) else { break }
+            if remaining > 0 {
+                switch segments[remaining - 1] {
+                case .anyDepth:
+                    // First try `**` matching nothing.
+                    remaining -= 1
+                    restart = (remaining, cursor)
+                    continue
+                case .anySegment:
+                    remaining -= 1
+                    cursor = next
+                    continue
+                case .literal(let literal):
+                    if path.segment(segment, equals: literal) {
+                        remaining -= 1
+                        cursor = next
+                        continue
+                    }
+                }
+            }
+            guard var star = restart else { return false }
+            // The last `**` takes one more segment (there is one: the match failed at or after it).
+            _ = path.previous(&star.cursor)
+            restart = star
+            remaining = star.remaining
+            cursor = star.cursor
         }
-        guard path.first == "/" else { return false }
-        return match(0, Self.skippingEmpty(path.dropFirst()))
-    }
-
-    /// `rest` past any leading empty segments (`//` collapses to `/`); nil once nothing is left.
-    private static func skippingEmpty(_ rest: Substring?) -> Substring? {
-        guard var rest else { return nil }
-        while rest.first == "/" { rest = rest.dropFirst() }
-        return rest
-    }
-
-    /// `rest` is what follows a `/`; nil once no segment is left.
-    private func match(_ index: Int, _ rest: Substring?) -> Bool {
-        if index == segments.count { return rest == nil }
-        switch segments[index] {
-        case .anyDepth:
-            if match(index + 1, rest) { return true }
-            guard let rest else { return false }
-            return match(index, Self.next(rest))
-        case .anySegment:
-            guard let rest else { return false }
-            return match(index + 1, Self.next(rest))
-        case .literal(let literal):
-            guard let rest, Self.head(rest) == literal else { return false }
-            return match(index + 1, Self.next(rest))
-        }
-    }
-
-    private static func head(_ rest: Substring) -> Substring {
-        rest.firstIndex(of: "/").map { rest[..<$0] } ?? rest
-    }
-
-    private static func next(_ rest: Substring) -> Substring? {
-        skippingEmpty(rest.firstIndex(of: "/").map { rest[rest.index(after: $0)...] })
+        while remaining > 0, segments[remaining - 1] == .anyDepth { remaining -= 1 }
+        return remaining == 0
     }
 }

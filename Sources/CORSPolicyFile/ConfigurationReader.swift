@@ -23,6 +23,7 @@ struct ConfigurationReader {
         var preflightContinue: Bool?
         var optionsSuccessStatus: Int?
         var debug: Bool?
+        var caseInsensitivePaths: Bool?
     }
 
     private static let strictly =
@@ -62,6 +63,7 @@ struct ConfigurationReader {
         if let preflightContinue = settings.preflightContinue { configuration.preflightContinue = preflightContinue }
         if let status = settings.optionsSuccessStatus { configuration.optionsSuccessStatus = status }
         if let debug = settings.debug { configuration.debug = debug }
+        if let caseInsensitive = settings.caseInsensitivePaths { configuration.caseInsensitivePaths = caseInsensitive }
         return configuration
     }
 
@@ -173,6 +175,8 @@ struct ConfigurationReader {
             fix = #"a path belongs in an entry of "routes": "routes": [{"path": "/api/**", …}]"#
         } else if isRoute, PolicyKey.normalized(member.key) == "routes" {
             fix = "routes cannot be nested: list every route in the top-level \"routes\""
+        } else if isRoute, PolicyKey.normalized(member.key) == "caseinsensitivepaths" {
+            fix = "caseInsensitivePaths applies to every route: set it at the top level"
         } else if PolicyKey.normalized(member.key) == "originpredicate" {
             fix = "an origin predicate is code: set originPredicate in Swift, not in a policy file"
         } else {
@@ -200,6 +204,7 @@ struct ConfigurationReader {
         case .optionsSuccessStatus:
             settings.optionsSuccessStatus = integer(node, field: field, example: "a status code, 204 or 200")
         case .debug: settings.debug = bool(node, field: field)
+        case .caseInsensitivePaths: settings.caseInsensitivePaths = bool(node, field: field)
         case .path, .routes: break  // read by the caller
         }
     }

@@ -5,8 +5,9 @@ extension PolicyFile {
     /// ``PolicyFile``'s example, ending with a newline. ``parse(_:format:)`` reads it back as the same
     /// configuration.
     ///
-    /// Every top-level key is written (with its default when not changed) but `maxAge` when it is `nil`;
-    /// routes list only the keys they override. `originPredicate` is code and cannot be written.
+    /// Every top-level key is written (with its default when not changed) but `maxAge` when it is `nil`
+    /// and `caseInsensitivePaths` when it is `false`; routes list only the keys they override.
+    /// `originPredicate` is code and cannot be written.
     public static func render(_ configuration: CORSConfiguration) -> String {
         var members: [(String, String)] = [
             ("origins", strings(configuration.origins, indent: 1)),
@@ -23,6 +24,7 @@ extension PolicyFile {
             ("optionsSuccessStatus", "\(configuration.optionsSuccessStatus)"),
             ("debug", "\(configuration.debug)"),
         ]
+        if configuration.caseInsensitivePaths { members.append(("caseInsensitivePaths", "true")) }
         let routes = configuration.routes.map { route(in: $0) }
         members.append(("routes", routes.isEmpty ? "[]" : "[\n" + routes.joined(separator: ",\n") + "\n  ]"))
         return object(members, indent: 0) + "\n"

@@ -12,12 +12,13 @@ enum PolicyKey: String, CaseIterable, Sendable {
     case preflightContinue
     case optionsSuccessStatus
     case debug
+    case caseInsensitivePaths
     case routes
 
     /// The keys of the top level, in the order ``PolicyFile/render(_:)`` writes them.
     static let topLevel: [PolicyKey] = allCases.filter { $0 != .path }
     /// The keys of an entry of `routes`.
-    static let route: [PolicyKey] = allCases.filter { $0 != .routes }
+    static let route: [PolicyKey] = allCases.filter { $0 != .routes && $0 != .caseInsensitivePaths }
 
     /// The names other CORS libraries (Express `cors`, flask-cors, Vapor, Hummingbird, Spring, rs/cors) and
     /// the response headers use, by their ``normalized(_:)`` form.
@@ -44,6 +45,7 @@ enum PolicyKey: String, CaseIterable, Sendable {
         "preflightstatus": [.optionsSuccessStatus],
         "allownull": [.allowNullOrigin], "nullorigin": [.allowNullOrigin],
         "route": [.routes, .path], "resources": [.routes], "overrides": [.routes], "paths": [.routes],
+        "caseinsensitive": [.caseInsensitivePaths], "ignorecase": [.caseInsensitivePaths],
         "pattern": [.path], "url": [.path], "urlpattern": [.path], "prefix": [.path], "resource": [.path],
     ]
 

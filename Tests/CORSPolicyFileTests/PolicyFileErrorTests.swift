@@ -109,6 +109,9 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
             #"{"privateNetwork": 1}"#, "privateNetwork", "expected a boolean, found the number 1",
             fix: "numbers are not read as booleans"),
         .json(#"{"debug": null}"#, "debug", "expected a boolean, found null", fix: "remove the key to use the default"),
+        .yaml(
+            "caseInsensitivePaths: \"true\"\n", "caseInsensitivePaths", #"found the string "true""#,
+            fix: "remove the quotes: true"),
         .yaml("allowNullOrigin:\n", "allowNullOrigin", "expected a boolean, found null"),
         .json(
             #"{"maxAge": 1.5}"#, "maxAge", "expected an integer, found the number 1.5", fix: "a whole number of seconds"
@@ -196,6 +199,11 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
             .json(
                 #"{"routes": [{"path": "/a", "routes": []}]}"#, "routes[0].routes", #"unknown key "routes""#,
                 fix: "routes cannot be nested"),
+            .json(
+                #"{"routes": [{"path": "/a", "caseInsensitivePaths": true}]}"#, "routes[0].caseInsensitivePaths",
+                #"unknown key "caseInsensitivePaths""#, fix: "set it at the top level"),
+            .json(
+                #"{"ignoreCase": true}"#, "ignoreCase", #"unknown key"#, fix: #"did you mean "caseInsensitivePaths"?"#),
             .json(
                 #"{"originPredicate": "x"}"#, "originPredicate", #"unknown key "originPredicate""#,
                 fix: "an origin predicate is code"),

@@ -55,6 +55,10 @@ import Testing
             text: #"{"origins": ["*"], "maxAge": -1}"#, format: .json,
             expected: ConfigurationSnapshot(CORSConfiguration(origins: ["*"], maxAge: -1))
         ),
+        Case(
+            text: "caseInsensitivePaths: true\n", format: .yaml,
+            expected: ConfigurationSnapshot(CORSConfiguration(caseInsensitivePaths: true))
+        ),
         // A route with every key, the ones it leaves out are nil.
         Case(
             text: """

@@ -61,6 +61,7 @@ import Testing
             preflightContinue: true,
             optionsSuccessStatus: 200,
             debug: true,
+            caseInsensitivePaths: true,
             routes: [
                 CORSRouteConfiguration(
                     path: "/api/*/items", origins: ["https://a.example"], allowNullOrigin: false, methods: ["PATCH"],

@@ -16,6 +16,7 @@ struct ConfigurationSnapshot: Equatable, CustomStringConvertible {
     var preflightContinue: Bool
     var optionsSuccessStatus: Int
     var debug: Bool
+    var caseInsensitivePaths: Bool
     var routes: [RouteSnapshot]
 
     init(_ c: CORSConfiguration) {
@@ -30,6 +31,7 @@ struct ConfigurationSnapshot: Equatable, CustomStringConvertible {
         preflightContinue = c.preflightContinue
         optionsSuccessStatus = c.optionsSuccessStatus
         debug = c.debug
+        caseInsensitivePaths = c.caseInsensitivePaths
         routes = c.routes.map(RouteSnapshot.init)
     }
 

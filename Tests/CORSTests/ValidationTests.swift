@@ -186,6 +186,25 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
             "route path with a query",
             CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/q?x=1")]), field: "routes[0].path"),
         InvalidCase(
+            "route path with an invalid escape",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/api/%zz")]), field: "routes[0].path"),
+        InvalidCase(
+            "route path with a dot segment",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/api/../x")]), field: "routes[0].path"),
+        InvalidCase(
+            "route path with an encoded dot segment",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/%2e/x")]), field: "routes[0].path"),
+        InvalidCase(
+            "route path with ;parameters",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/api;v=1/**")]),
+            field: "routes[0].path"),
+        InvalidCase(
+            "route path with an encoded slash",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/a%2Fb")]), field: "routes[0].path"),
+        InvalidCase(
+            "route path with a backslash",
+            CORSConfiguration(origins: a, routes: [CORSRouteConfiguration(path: "/a\\b")]), field: "routes[0].path"),
+        InvalidCase(
             "route path with a partial double wildcard",
             CORSConfiguration(
                 origins: a, routes: [CORSRouteConfiguration(path: "/ok"), CORSRouteConfiguration(path: "/a/**b")]),
