@@ -227,7 +227,7 @@ final class RecordingUpstream: Sendable {
                 ) { _ in
                     false
                 }
-                #expect(ContinuousClock.now - sent < .seconds(30), "the gateway closed the connection, not the 60 s cut-off")
+                #expect(ContinuousClock.now - sent < .seconds(30), "the gateway closed it, not the 60 s cut-off")
                 #expect(text.hasPrefix("HTTP/1.1 400"))
                 #expect(text.lowercased().contains("connection: close"))
                 #expect(text.contains("Bad request: not a valid HTTP/1.1 request"))
@@ -386,7 +386,7 @@ final class RecordingUpstream: Sendable {
                 #expect(streamed.hasPrefix("HTTP/1.0 200"))
                 #expect(streamed.lowercased().contains("connection: close"))
                 #expect(streamed.hasSuffix("hello"))
-                #expect(ContinuousClock.now - sent < .seconds(30), "the gateway closed the connection, not the 60 s cut-off")
+                #expect(ContinuousClock.now - sent < .seconds(30), "the gateway closed it, not the 60 s cut-off")
             }
         }
     }
