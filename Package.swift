@@ -61,6 +61,7 @@ let package = Package(
             name: "CORSCheck",
             dependencies: [
                 "CORSBrowser",
+                "CORSNIO",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -61,6 +61,18 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "CORSScalingBenchmarks",
+            dependencies: [
+                .product(name: "CORS", package: "swift-cors"),
+                .product(name: "CORSPolicyFile", package: "swift-cors"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CORSScalingBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs one engine operation N times: `valgrind --tool=callgrind` over N and over 0 gives
         // the exact instruction count of one operation.
         .executableTarget(

@@ -67,7 +67,7 @@ public struct CORSDecision: Sendable {
     }
 
     /// The request was granted CORS access (false for non-CORS requests and refusals).
-    public var isAllowed: Bool { !parts.isDisjoint(with: .allowOrigin) && rejection == nil }
+    public var isAllowed: Bool { kind != .notCORS && !parts.isDisjoint(with: .allowOrigin) && rejection == nil }
 
     /// Replaces the response's CORS fields with the policy's and merges `Vary`.
     public func apply(to fields: inout HTTPFields) {

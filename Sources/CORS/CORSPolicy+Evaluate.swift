@@ -54,7 +54,10 @@ extension CORSPolicy {
         let isOptions = method == .options
         let varyPart: CORSDecision.Parts = isOptions ? .varyPreflight : .varyActual
         guard let origin = request.origin else {
-            return .decided(CORSDecision(kind: .notCORS, policy: p, request: fields, parts: varyPart))
+            // Fetch, "CORS protocol and HTTP caches": a `*` resource carries `ACAO: *` on every
+            // response, so one a cache stored for a plain request still serves a later fetch().
+            let parts = p.origins.allowsAnyOrigin ? varyPart.union([.anyOrigin, .exposeHeaders]) : varyPart
+            return .decided(CORSDecision(kind: .notCORS, policy: p, request: fields, parts: parts))
         }
         // Several fields read as one list, as `HTTPFields`' subscript joins them (never a token then).
         let requestMethod =

@@ -58,7 +58,10 @@ public struct CORSPolicy: Sendable {
         outcome.problems = top.problems
         outcome.warnings = top.warnings
         var seenPaths: Set<String> = []
-        var earlierPatterns: [RoutePattern] = []
+        var coverage = RouteCoverageIndex()
+        // Problems of inherited fields alone were already reported at the top level.
+        let topProblems = Set(top.problems.map { "\($0.problem)|\($0.why)" })
+        let topWarnings = Set(top.warnings.map { "\($0.problem)|\($0.why)" })
         for (index, route) in configuration.routes.enumerated() {
             let prefix = "routes[\(index)]"
             let pattern: RoutePattern
@@ -71,26 +74,29 @@ public struct CORSPolicy: Sendable {
             if !seenPaths.insert(route.path).inserted {
                 outcome.warnings.append(
                     CORSConfigurationProblem(
-                        field: "\(prefix).path", problem: "'\(route.path)' repeats an earlier route",
+                        field: "\(prefix).path", problem: "\(quoted(route.path)) repeats an earlier route",
                         why: "the first matching route wins, so this one is never used", fix: "remove or merge it"))
-            } else if let earlier = earlierPatterns.first(where: { $0.covers(pattern) }) {
+            } else if let earlier = coverage.coveringPattern(of: pattern) {
                 outcome.warnings.append(
                     CORSConfigurationProblem(
                         field: "\(prefix).path",
-                        problem: "'\(route.path)' is covered by the earlier route '\(earlier.source)'",
+                        problem: "\(quoted(route.path)) is covered by the earlier route \(quoted(earlier.source))",
                         why: "the first matching route wins, so this one is never used",
-                        fix: "move it before '\(earlier.source)'"))
+                        fix: "move it before \(quoted(earlier.source))"))
             }
-            earlierPatterns.append(pattern)
+            coverage.insert(pattern)
             let overridden = route.overriddenFields
             var compiler = PolicyCompiler(isTopLevel: false) { field in
                 let key = String(field.prefix { $0 != "[" })
                 return overridden.contains(key) ? "\(prefix).\(field)" : "\(prefix).\(field) (inherited)"
             }
-            let compiled = compiler.compile(route.merged(over: configuration))
-            // Problems of inherited fields alone were already reported at the top level.
-            let topProblems = Set(top.problems.map { "\($0.problem)|\($0.why)" })
-            let topWarnings = Set(top.warnings.map { "\($0.problem)|\($0.why)" })
+            // A route that changes nothing the origins are judged by shares the top level's
+            // matcher: tens of thousands of tenant origins are compiled once, not once per route.
+            let sharesOrigins = overridden.isDisjoint(with: [
+                "origins", "originPredicate", "allowNullOrigin", "credentials",
+            ])
+            let compiled = compiler.compile(
+                route.merged(over: configuration), inheritedOrigins: sharesOrigins ? top.origins : nil)
             outcome.problems += compiler.problems.filter {
                 !($0.field.hasSuffix("(inherited)") && topProblems.contains("\($0.problem)|\($0.why)"))
             }
@@ -108,31 +114,32 @@ public struct CORSPolicy: Sendable {
         switch failure {
         case .missingLeadingSlash:
             return CORSConfigurationProblem(
-                field: field, problem: "'\(path)' does not start with '/'", why: "request paths always start with '/'",
+                field: field, problem: "\(quoted(path)) does not start with '/'",
+                why: "request paths always start with '/'",
                 fix: "write '/\(path)'")
         case .queryOrFragment:
             return CORSConfigurationProblem(
-                field: field, problem: "'\(path)' has a query or fragment",
+                field: field, problem: "\(quoted(path)) has a query or fragment",
                 why: "routes are matched on the request's path alone, so this one would never match",
                 fix: "remove what follows '?' or '#'")
         case .partialWildcard(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment '\(segment)' mixes '*' with other characters",
+                field: field, problem: "segment \(quoted(segment)) mixes '*' with other characters",
                 why: "'*' matches one whole segment and '**' any number of segments",
                 fix: "use '*' or '**' as a whole segment, e.g. '/api/*/items'")
         case .invalidEscape(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment '\(segment)' has a '%' not followed by two hex digits",
+                field: field, problem: "segment \(quoted(segment)) has a '%' not followed by two hex digits",
                 why: "routes are matched on the decoded path, and this escape decodes to nothing",
                 fix: "write '%25' for a '%', or the character itself")
         case .dotSegment(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment '\(segment)' is a dot segment",
+                field: field, problem: "segment \(quoted(segment)) is a dot segment",
                 why: "request paths are matched once '.' and '..' are resolved, so this route would never match",
                 fix: "write the path without '.' and '..' segments")
         case .serverDependent(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment '\(segment)' has ';', '\\' or an encoded '/' or '\\'",
+                field: field, problem: "segment \(quoted(segment)) has ';', '\\' or an encoded '/' or '\\'",
                 why: "servers read these differently (parameters, separators or bytes), so no request could be"
                     + " trusted to match it",
                 fix: "match such segments with '*' or '**'")

@@ -52,23 +52,8 @@ public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Printable ASCII only, at most 128 bytes: a log line can't be forged or flooded through a header.
     static func escaped(_ value: Substring) -> String {
-        var result = ""
-        var written = 0
-        for byte in value.utf8 {
-            if written >= 128 {
-                result += "..."
-                break
-            }
-            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\"), byte != UInt8(ascii: "'") {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-            }
-            written += 1
-        }
-        return result
+        BoundedExcerpt.escaped(value)
     }
+
 }

@@ -5,9 +5,10 @@ enum OriginEntryValidation {
         "'null' is sent by sandboxed iframes, data: URLs and local files, so any site can produce it"
 
     static func problem(for entry: String, field: String, failure: OriginSyntax.Failure) -> CORSConfigurationProblem {
-        let quoted = "'\(entry)'"
+        let entryText = quoted(entry)
         let compare = "browsers send origins as scheme://host[:port] and servers compare them byte for byte"
-        let suggestion = suggestedOrigin(for: entry).map { "write '\($0)'" }
+        let suggestion =
+            failure == .tooLong ? nil : suggestedOrigin(for: entry).map { "write \(quoted($0))" }
         func make(_ problem: String, _ why: String, _ fix: String) -> CORSConfigurationProblem {
             CORSConfigurationProblem(field: field, problem: problem, why: why, fix: suggestion ?? fix)
         }
@@ -16,24 +17,24 @@ enum OriginEntryValidation {
             return make("an origin is empty", "an empty entry matches nothing", "remove it")
         case .missingScheme where entry.contains("://"):
             // `*://a.com`: a scheme is there, just not a valid one.
-            return make("\(quoted) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
+            return make("\(entryText) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
         case .missingScheme:
             return make(
-                "\(quoted) has no scheme", compare, "write the full origin, e.g. 'https://\(entry)'")
+                "\(entryText) has no scheme", compare, "write the full origin, e.g. \(quoted("https://" + entry))")
         case .invalidScheme:
-            return make("\(quoted) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
+            return make("\(entryText) has an invalid scheme", compare, "write 'https://host' or 'http://host'")
         case .uppercase:
             return make(
-                "\(quoted) has uppercase letters", "browsers send origins lowercase; \(compare)", "lowercase it")
+                "\(entryText) has uppercase letters", "browsers send origins lowercase; \(compare)", "lowercase it")
         case .nonASCII:
             return make(
-                "\(quoted) has a non-ASCII host", "browsers send internationalized hosts as punycode",
+                "\(entryText) has a non-ASCII host", "browsers send internationalized hosts as punycode",
                 "write the host in its punycode (xn--) form")
         case .userinfo:
             return make(
-                "\(quoted) has userinfo (user@)", "an origin never carries credentials", "remove the 'user@' part")
+                "\(entryText) has userinfo (user@)", "an origin never carries credentials", "remove the 'user@' part")
         case .emptyHost:
-            return make("\(quoted) has no host", compare, "write 'scheme://host'")
+            return make("\(entryText) has no host", compare, "write 'scheme://host'")
         case .invalidHostCharacter(let byte):
             // A control byte would print as nothing (or break the line): named by its code instead.
             let shown =
@@ -41,33 +42,44 @@ enum OriginEntryValidation {
                 ? "the character '\(Character(Unicode.Scalar(byte)))'"
                 : "the byte 0x\(String(byte, radix: 16, uppercase: true))"
             return make(
-                "\(quoted) has \(shown) in its host", compare,
+                "\(entryText) has \(shown) in its host", compare,
                 "write a host of letters, digits, '-' and '.'")
         case .emptyLabel:
-            return make("\(quoted) has an empty host label ('..' or a trailing '.')", compare, "remove the extra '.'")
+            return make(
+                "\(entryText) has an empty host label ('..' or a trailing '.')", compare, "remove the extra '.'")
         case .misplacedWildcard:
             return make(
-                "\(quoted) uses '*' other than as a whole leading label or port",
+                "\(entryText) uses '*' other than as a whole leading label or port",
                 "a partial wildcard like 'https://*example.com' would also allow 'https://evilexample.com'",
                 "write 'https://*.example.com' (subdomains) or 'https://host:*' (any port)")
         case .invalidPort:
-            return make("\(quoted) has an invalid port", compare, "write a port from 1 to 65535 without leading zeros")
+            return make(
+                "\(entryText) has an invalid port", compare, "write a port from 1 to 65535 without leading zeros")
         case .portOutOfRange:
             return make(
-                "\(quoted) has a port outside 1–65535", "no browser can send it", "write a port from 1 to 65535")
+                "\(entryText) has a port outside 1–65535", "no browser can send it", "write a port from 1 to 65535")
         case .defaultPort:
             return make(
-                "\(quoted) names the scheme's default port", "browsers omit the default port, so it never matches",
+                "\(entryText) names the scheme's default port", "browsers omit the default port, so it never matches",
                 "remove the port")
         case .trailingSlash:
-            return make("\(quoted) ends with '/'", "an origin has no path; \(compare)", "remove the trailing '/'")
+            return make("\(entryText) ends with '/'", "an origin has no path; \(compare)", "remove the trailing '/'")
         case .path:
-            return make("\(quoted) has a path", "an origin has no path; \(compare)", "keep only scheme://host[:port]")
+            return make(
+                "\(entryText) has a path", "an origin has no path; \(compare)", "keep only scheme://host[:port]")
         case .query:
-            return make("\(quoted) has a query", "an origin has no query; \(compare)", "keep only scheme://host[:port]")
+            return make(
+                "\(entryText) has a query", "an origin has no query; \(compare)", "keep only scheme://host[:port]")
+        case .tooLong:
+            return CORSConfigurationProblem(
+                field: field,
+                problem:
+                    "an origin of \(entry.utf8.count) bytes is longer than any origin (\(OriginSyntax.maximumLength))",
+                why: "no browser can send it", fix: "write the origin meant")
         case .fragment:
             return make(
-                "\(quoted) has a fragment", "an origin has no fragment; \(compare)", "keep only scheme://host[:port]")
+                "\(entryText) has a fragment", "an origin has no fragment; \(compare)", "keep only scheme://host[:port]"
+            )
         }
     }
 

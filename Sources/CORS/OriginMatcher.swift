@@ -109,18 +109,35 @@ struct OriginMatcher: Sendable {
 }
 
 /// A `regex:` origin, always matched against the whole origin (never a substring: an unanchored
-/// `example\.com` would let `https://example.com.evil.net` in).
-struct OriginRegex: @unchecked Sendable {
-    // `Regex<AnyRegexOutput>` is an immutable value, but its output type isn't marked Sendable.
+/// `example\.com` would let `https://example.com.evil.net` in), in time linear in the origin.
+struct OriginRegex: Sendable {
     let source: String
-    let regex: Regex<AnyRegexOutput>
+    let program: OriginRegexProgram
 
-    init(_ source: String) throws {
+    enum Failure: Error, Equatable {
+        case syntax(OriginRegexSyntaxError)
+        case hazard(OriginRegexHazard)
+        case tooLarge
+    }
+
+    init(_ source: String) throws(Failure) {
         self.source = source
-        self.regex = try Regex(source)
+        let node: OriginRegexNode
+        do {
+            node = try OriginRegexParser.parse(source)
+        } catch {
+            throw .syntax(error)
+        }
+        if let hazard = OriginRegexHazard.find(in: node) { throw .hazard(hazard) }
+        do {
+            program = try OriginRegexProgram(node)
+        } catch {
+            throw .tooLarge
+        }
     }
 
     func matchesWhole(_ origin: String) -> Bool {
-        (try? regex.wholeMatch(in: origin)) != nil
+        var contiguous = origin
+        return contiguous.withUTF8 { program.matchesWhole($0) }
     }
 }

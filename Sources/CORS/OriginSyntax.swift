@@ -33,7 +33,13 @@ struct OriginSyntax: Equatable {
         case path
         case query
         case fragment
+        /// Longer than ``OriginSyntax/maximumLength``.
+        case tooLong
     }
+
+    /// A scheme of 64 bytes, the longest DNS name (253), brackets and a port: no page a browser
+    /// can load has a longer origin. Refusing longer ones first bounds the cost of every match.
+    static let maximumLength = 64 + 3 + 253 + 2 + 6
 
     /// Parses `bytes` as an origin; with `allowWildcards`, also `scheme://*.domain` and `:*`.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, allowWildcards: Bool = false) -> Result<
@@ -41,6 +47,8 @@ struct OriginSyntax: Equatable {
     > {
         let count = bytes.count
         if count == 0 { return .failure(.empty) }
+        // A wildcard pattern's `*.` is two bytes more than any host it stands for.
+        if count > maximumLength + (allowWildcards ? 2 : 0) { return .failure(.tooLong) }
         for byte in bytes where byte >= 0x80 { return .failure(.nonASCII) }
 
         // scheme

@@ -8,6 +8,8 @@ struct PolicyCompiler {
     /// Turns a field name into its path (`origins` → `routes[1].origins`).
     let fieldPath: (String) -> String
     let isTopLevel: Bool
+    /// The origin rules of the last ``compile(_:inheritedOrigins:)``, for routes that inherit them.
+    private(set) var origins: OriginMatcher?
 
     init(isTopLevel: Bool = true, fieldPath: @escaping (String) -> String = { $0 }) {
         self.isTopLevel = isTopLevel
@@ -22,9 +24,11 @@ struct PolicyCompiler {
         warnings.append(CORSConfigurationProblem(field: fieldPath(field), problem: problem, why: why, fix: fix))
     }
 
-    mutating func compile(_ c: CORSConfiguration) -> CompiledPolicy? {
+    /// With `inheritedOrigins`, the origin fields are taken as already validated and compiled.
+    mutating func compile(_ c: CORSConfiguration, inheritedOrigins: OriginMatcher? = nil) -> CompiledPolicy? {
         let before = problems.count
-        let origins = compileOrigins(c)
+        let origins = inheritedOrigins ?? compileOrigins(c)
+        self.origins = origins
         let methods = compileMethods(c)
         let headers = compileAllowedHeaders(c)
         let exposed = compileExposedHeaders(c)
@@ -50,7 +54,7 @@ struct PolicyCompiler {
         for (index, entry) in c.origins.enumerated() {
             let field = "origins[\(index)]"
             if !seen.insert(entry).inserted {
-                warn(field, "'\(entry)' is listed twice", "the second entry has no effect", "remove it")
+                warn(field, "\(quoted(entry)) is listed twice", "the second entry has no effect", "remove it")
                 continue
             }
             if entry == "*" {
@@ -81,7 +85,7 @@ struct PolicyCompiler {
                     let regex = try OriginRegex(source)
                     matcher.regexes.append(regex)
                     if let probe = OriginEntryValidation.attackerProbes.first(where: { regex.matchesWhole($0) }) {
-                        let problem = "regex '\(source)' matches an arbitrary origin ('\(probe)')"
+                        let problem = "regex \(quoted(source)) matches an arbitrary origin (\(quoted(probe)))"
                         let why = "it trusts every site, like '*' but reflected"
                         let fix = "anchor it to your own domains, e.g. '^https://([a-z0-9-]+\\.)?example\\.com$'"
                         if c.credentials {
@@ -92,18 +96,18 @@ struct PolicyCompiler {
                     }
                     // What `*.` patterns are refused for, checked on what the regex takes.
                     for (probe, kind) in OriginEntryValidation.regexProbes(source) where regex.matchesWhole(probe) {
-                        let problem = "regex '\(source)' matches '\(probe)'"
+                        let problem = "regex \(quoted(source)) matches \(quoted(probe))"
                         let (why, fix): (String, String)
                         switch kind {
                         case .noLabelBoundary(let domain):
-                            why = "anyone can register a name ending in '\(domain)' without a dot before it"
+                            why = "anyone can register a name ending in \(quoted(domain)) without a dot before it"
                             fix =
                                 "match subdomains on a label boundary: '^https://([a-z0-9-]+\\.)?\(Self.escaped(domain))$'"
                         case .unanchoredEnd(let domain):
-                            why = "nothing stops the match after '\(domain)', so any domain can follow it"
+                            why = "nothing stops the match after \(quoted(domain)), so any domain can follow it"
                             fix = "end the regex right after the domain (and port) with '$'"
                         case .sharedSuffix(let domain):
-                            why = "sites of unrelated parties share '\(domain)'"
+                            why = "sites of unrelated parties share \(quoted(domain))"
                             fix = "list your own subdomains of \(domain) exactly"
                         }
                         if c.credentials {
@@ -115,19 +119,17 @@ struct PolicyCompiler {
                     }
                     if OriginEntryValidation.hasUnescapedDot(source) {
                         warn(
-                            field, "regex '\(source)' has an unescaped '.'",
+                            field, "regex \(quoted(source)) has an unescaped '.'",
                             "'.' matches any character, so 'app.example.com' also allows 'appxexample.com'",
                             "escape it as '\\.'")
                     }
                     if c.credentials && (source.contains("http:") || source.contains("https?:")) {
                         warn(
-                            field, "regex '\(source)' admits http:// origins with credentials", Self.httpWhy,
+                            field, "regex \(quoted(source)) admits http:// origins with credentials", Self.httpWhy,
                             Self.httpFix)
                     }
                 } catch {
-                    fail(
-                        field, "regex '\(source)' does not compile (\(error))", "a broken regex would match nothing",
-                        "fix the regex syntax")
+                    regexFailure(error, source: source, field: field)
                 }
             } else {
                 compileOriginEntry(
@@ -147,6 +149,29 @@ struct PolicyCompiler {
                 "turn it off unless you need it")
         }
         return matcher
+    }
+
+    private mutating func regexFailure(_ failure: OriginRegex.Failure, source: String, field: String) {
+        let quoted = "regex \(quoted(source))"
+        let pattern = "match subdomains with a '*.' pattern instead, e.g. 'https://*.example.com'"
+        switch failure {
+        case .syntax(let error) where error.kind == .unsafe:
+            fail(
+                field, "\(quoted) uses a construct that can take exponential time: \(error)",
+                "a backtracking regex engine can spend minutes on one crafted Origin", pattern)
+        case .syntax(let error):
+            fail(
+                field, "\(quoted) does not compile: \(error)", "a broken regex would match nothing",
+                "fix the regex syntax")
+        case .hazard(let hazard):
+            fail(
+                field, "\(quoted) \(hazard.description)",
+                "a backtracking regex engine can spend minutes on one crafted Origin (ReDoS)", pattern)
+        case .tooLarge:
+            fail(
+                field, "\(quoted) is too large once its counts are expanded",
+                "its matching would cost too much per request", "use smaller '{n,m}' counts, or a '*.' pattern")
+        }
     }
 
     /// `domain` with its dots escaped for a regex.
@@ -175,7 +200,7 @@ struct PolicyCompiler {
         let scheme = String(decoding: utf8[0..<syntax.schemeEnd], as: UTF8.self)
         if scheme == "file" {
             fail(
-                field, "'\(entry)' is a file: origin", "browsers send 'Origin: null' for file: documents",
+                field, "\(quoted(entry)) is a file: origin", "browsers send 'Origin: null' for file: documents",
                 "remove it; see allowNullOrigin")
             return
         }
@@ -187,20 +212,26 @@ struct PolicyCompiler {
                 break
             case .written(let canonical):
                 fail(
-                    field, "'\(entry)' writes the address \(host) in a form browsers never send",
+                    field, "\(quoted(entry)) writes the address \(host) in a form browsers never send",
                     "browsers write addresses one way (127.0.0.1; IPv6 per RFC 5952) and origins are compared byte"
                         + " for byte, so this entry matches nothing",
                     "write '\(scheme)://\(canonical)\(rest)'")
                 return
             case .invalid:
                 fail(
-                    field, "'\(entry)' has a host that looks like an address but is none",
+                    field, "\(quoted(entry)) has a host that looks like an address but is none",
                     "browsers refuse such a URL, so no page can have this origin", "write the address or name meant")
                 return
             }
         }
         if scheme == "http" && credentials {
-            warn(field, "'\(entry)' is a plain-HTTP origin with credentials", Self.httpWhy, Self.httpFix)
+            warn(field, "\(quoted(entry)) is a plain-HTTP origin with credentials", Self.httpWhy, Self.httpFix)
+        } else if scheme != "https" && credentials {
+            warn(
+                field, "\(quoted(entry)) has the non-web scheme '\(scheme)' with credentials",
+                "a browser sends such an origin only from an extension or an app's embedded view, and nothing"
+                    + " authenticates who serves it the way a TLS certificate does for https",
+                "keep credentials for https:// origins; list this one only if you know which app sends it")
         }
         guard isPattern else {
             exactOrigins.append(entry)
@@ -211,15 +242,15 @@ struct PolicyCompiler {
         if syntax.hasHostWildcard {
             if !host.contains(".") {
                 fail(
-                    field, "'\(entry)' allows every host under the top-level domain '\(host)'",
+                    field, "\(quoted(entry)) allows every host under the top-level domain \(quoted(host))",
                     "anyone can register a domain there",
                     "write the wildcard under your own domain, e.g. '*.example.\(host)'")
                 return
             }
             if OriginEntryValidation.sharedSuffixes.contains(host) {
                 fail(
-                    field, "'\(entry)' allows every site under the shared suffix '\(host)'",
-                    "anyone can get a subdomain of '\(host)'", "list your own subdomains exactly")
+                    field, "\(quoted(entry)) allows every site under the shared suffix \(quoted(host))",
+                    "anyone can get a subdomain of \(quoted(host))", "list your own subdomains exactly")
                 return
             }
         }
@@ -267,13 +298,14 @@ struct PolicyCompiler {
                 continue
             }
             guard HTTPToken.isToken(method) else {
-                fail(field, "'\(method)' is not a method name", "method names are HTTP tokens", "write e.g. 'PUT'")
+                fail(
+                    field, "\(quoted(method)) is not a method name", "method names are HTTP tokens", "write e.g. 'PUT'")
                 continue
             }
             let upper = method.uppercased()
             if FetchMethods.forbidden.contains(upper) {
                 fail(
-                    field, "'\(method)' is a forbidden method", "browsers never send CONNECT, TRACE or TRACK",
+                    field, "\(quoted(method)) is a forbidden method", "browsers never send CONNECT, TRACE or TRACK",
                     "remove it")
                 continue
             }
@@ -281,14 +313,14 @@ struct PolicyCompiler {
             let normalized = FetchMethods.normalized.contains(upper) ? upper : method
             if normalized != upper {
                 warn(
-                    field, "'\(method)' is not uppercase",
+                    field, "\(quoted(method)) is not uppercase",
                     "fetch() sends it as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are uppercased),"
                         + " so it matches only a page that writes it so, and many HTTP servers refuse a lowercase"
                         + " method (400)",
-                    "write '\(upper)' if that is the method meant")
+                    "write \(quoted(upper)) if that is the method meant")
             }
             if methods.contains(normalized) {
-                warn(field, "'\(method)' is listed twice", "the second entry has no effect", "remove it")
+                warn(field, "\(quoted(method)) is listed twice", "the second entry has no effect", "remove it")
             } else {
                 methods.append(normalized)
             }
@@ -315,19 +347,21 @@ struct PolicyCompiler {
                 continue
             }
             guard HTTPToken.isToken(name) else {
-                fail(field, "'\(name)' is not a header name", "header names are HTTP tokens", "write e.g. 'X-Api-Key'")
+                fail(
+                    field, "\(quoted(name)) is not a header name", "header names are HTTP tokens",
+                    "write e.g. 'X-Api-Key'")
                 continue
             }
             let lower = name.lowercased()
             if lower.hasPrefix("access-control-") {
                 fail(
-                    field, "'\(name)' is a CORS protocol header", "pages cannot send Access-Control-* headers",
+                    field, "\(quoted(name)) is a CORS protocol header", "pages cannot send Access-Control-* headers",
                     "remove it; list the headers your front-end sets")
                 continue
             }
             if FetchHeaderNames.isForbiddenRequestHeader(lower) {
                 fail(
-                    field, "'\(name)' is a forbidden request header", "browsers never let a page set it",
+                    field, "\(quoted(name)) is a forbidden request header", "browsers never let a page set it",
                     "remove it")
                 continue
             }
@@ -358,13 +392,13 @@ struct PolicyCompiler {
             }
             guard HTTPToken.isToken(name) else {
                 fail(
-                    field, "'\(name)' is not a header name", "header names are HTTP tokens",
+                    field, "\(quoted(name)) is not a header name", "header names are HTTP tokens",
                     "write e.g. 'X-Total-Count'")
                 continue
             }
             if FetchHeaderNames.forbiddenResponseHeaders.contains(name.lowercased()) {
                 fail(
-                    field, "'\(name)' can never be exposed",
+                    field, "\(quoted(name)) can never be exposed",
                     "browsers hide Set-Cookie from pages whatever the server says", "remove it")
                 continue
             }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CORSBrowser
+import CORSNIO
 public import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -264,8 +265,9 @@ public struct CORSHTTPClient: Sendable {
         if let ioError = firstIOError(in: error) {
             return CORSCheckError(.connectionFailed, "\(target): could not connect: \(errnoText(ioError)).")
         }
-        if error is HTTPParserError {
-            return CORSCheckError(.invalidResponse, "\(target): the answer is not valid HTTP (\(error)).")
+        if let parserError = error as? HTTPParserError {
+            return CORSCheckError(
+                .invalidResponse, "\(target): the answer is not valid HTTP: \(parserError.explanation).")
         }
         return CORSCheckError(.other, "\(target): \(error)")
     }

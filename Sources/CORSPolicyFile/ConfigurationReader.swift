@@ -143,7 +143,8 @@ struct ConfigurationReader {
     ) {
         var seen: [String: PolicyNode.Member] = [:]
         for member in members {
-            let field = prefix + member.key
+            // The key is outside text: shown escaped and bounded in the field's path.
+            let field = prefix + BoundedExcerpt.escaped(member.key[...], limit: 60, forLog: false)
             if let first = seen[member.key] {
                 let firstAt = first.keyPosition.map { "; first at \($0)" } ?? ""
                 report(
@@ -233,9 +234,9 @@ struct ConfigurationReader {
         let fix: String
         switch node.value {
         case .string(let text) where Int(text) != nil:
-            fix = "remove the quotes: \(text)"
+            fix = "remove the quotes: \(PolicyNode.bounded(text))"
         case .number(let text) where !text.contains(where: { ".eE".contains($0) }):
-            fix = "write \(example) (\(text) is too large)"
+            fix = "write \(example) (\(PolicyNode.bounded(text)) is too large)"
         case .null:
             fix = "write \(example), or remove the key to use the default"
         default:

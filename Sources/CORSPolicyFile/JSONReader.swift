@@ -11,7 +11,7 @@ struct JSONReader {
     }
 
     private let bytes: [UInt8]
-    private let lines: LineIndex
+    private var lines: LineIndex
     private var offset = 0
     private var depth = 0
     private static let maximumDepth = 64
@@ -338,9 +338,10 @@ struct JSONReader {
         }
     }
 
-    private func position(_ index: Int) -> SourcePosition { lines.position(ofByte: index) }
+    private mutating func position(_ index: Int) -> SourcePosition { lines.position(ofByte: index) }
 
     private func error(_ message: String) -> SyntaxError {
-        SyntaxError(message: message, position: position(offset))
+        var index = lines
+        return SyntaxError(message: message, position: index.position(ofByte: offset))
     }
 }

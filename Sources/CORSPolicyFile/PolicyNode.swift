@@ -34,10 +34,21 @@ struct PolicyNode: Sendable {
         case .array: "an array"
         case .string(let string): "the string \(Self.quoted(string))"
         case .integer(let integer): "the number \(integer)"
-        case .number(let text): "the number \(text)"
+        case .number(let text): "the number \(Self.bounded(text))"
         case .bool(let bool): "the boolean \(bool)"
         case .null: "null"
         }
+    }
+
+    /// A parser's message, which may quote the document: control bytes escaped, at most 200 characters.
+    static func escapedMessage(_ message: String) -> String {
+        let shown = quoted(message, limit: 200)
+        return String(shown.dropFirst().dropLast())
+    }
+
+    /// A number as written, cut after 40 characters with its full length (a million digits is no message).
+    static func bounded(_ text: String) -> String {
+        text.count <= 40 ? text : "\(text.prefix(40))… (\(text.count) digits)"
     }
 
     /// `string` in double quotes, shortened when long and with control characters escaped.
@@ -50,7 +61,8 @@ struct PolicyNode: Sendable {
             case "\n": shown += "\\n"
             case "\r": shown += "\\r"
             case "\t": shown += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            // C0, DEL and C1 controls: a terminal would act on them.
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
                 shown += "\\u{\(String(scalar.value, radix: 16))}"
             default: shown.unicodeScalars.append(scalar)
             }

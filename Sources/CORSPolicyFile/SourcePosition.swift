@@ -7,10 +7,14 @@ struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Turns UTF-8 byte offsets into line and column numbers.
+///
+/// A reader asks for positions in increasing order, so the last answer is kept and the next
+/// column counted on from it: a whole document on one line costs linear time, not quadratic.
 struct LineIndex {
     private let bytes: [UInt8]
     /// Byte offset at which each line starts.
     private let lineStarts: [Int]
+    private var last = (offset: 0, position: SourcePosition(line: 1, column: 1))
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -21,8 +25,14 @@ struct LineIndex {
         self.lineStarts = starts
     }
 
-    func position(ofByte offset: Int) -> SourcePosition {
+    mutating func position(ofByte offset: Int) -> SourcePosition {
         let offset = min(max(offset, 0), bytes.count)
+        let lastLineEnd = last.position.line < lineStarts.count ? lineStarts[last.position.line] : Int.max
+        if offset >= last.offset, offset < lastLineEnd {
+            let column = last.position.column + bytes[last.offset..<offset].count { $0 & 0xC0 != 0x80 }
+            last = (offset, SourcePosition(line: last.position.line, column: column))
+            return last.position
+        }
         // The last line start not after `offset`.
         var low = 0
         var high = lineStarts.count - 1
@@ -33,6 +43,7 @@ struct LineIndex {
         let start = lineStarts[low]
         // Count scalars, not bytes: skip UTF-8 continuation bytes (0b10xx_xxxx).
         let column = bytes[start..<offset].count { $0 & 0xC0 != 0x80 } + 1
-        return SourcePosition(line: low + 1, column: column)
+        last = (offset, SourcePosition(line: low + 1, column: column))
+        return last.position
     }
 }

@@ -50,6 +50,15 @@ enum YAMLReader {
                 position: position
             )
         }
+        // A tag YAML does not give plain data (`!!python/object/apply:os.system`) is refused, not
+        // read as the mapping or list under it.
+        let tag = Tag.Name(rawValue: node.tag.rawValue)
+        if case .mapping = node, tag != .map {
+            throw SyntaxError(message: "unsupported tag \(shortName(tag)) on a mapping", position: position)
+        }
+        if case .sequence = node, tag != .seq {
+            throw SyntaxError(message: "unsupported tag \(shortName(tag)) on a list", position: position)
+        }
         switch node {
         case .mapping(let mapping):
             var members: [PolicyNode.Member] = []
@@ -131,6 +140,10 @@ enum YAMLReader {
 
     private static func syntaxError(_ error: YamlError, in text: String) -> SyntaxError {
         func describe(_ context: YamlError.Context?, _ problem: String) -> String {
+            // libyaml's depth limit names its own C function.
+            if problem.contains("max_nest_level") || problem.contains("max depth") {
+                return "the document nests lists or mappings too deeply"
+            }
             guard let context else { return problem }
             return "\(problem) (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
         }
@@ -139,7 +152,7 @@ enum YAMLReader {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            return SyntaxError(message: describe(context, problem), position: position(mark))
+            return SyntaxError(message: PolicyNode.escapedMessage(describe(context, problem)), position: position(mark))
         case .reader(let problem, let offset, _, _):
             let position = offset.map { characterOffset in
                 let prefix = text.prefix(characterOffset)

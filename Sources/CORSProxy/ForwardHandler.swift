@@ -222,7 +222,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         let (status, message): (HTTPResponseStatus, String) =
             parserError == .headerOverflow
             ? (.requestHeaderFieldsTooLarge, "Request header fields too large: this server reads up to 80 KB of them.")
-            : (.badRequest, "Bad request: not a valid HTTP/1.1 request (\(parserError)).")
+            : (.badRequest, "Bad request: not a valid HTTP/1.1 request: \(parserError.explanation).")
         route.metrics.rejected("bad-request")
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
         writeText(status: status, message, request: request, connection: "close", context: context)

@@ -1,4 +1,6 @@
+import CORSNIO
 import HTTPTypes
+import NIOHTTP1
 
 /// Turns what went wrong upstream into the answer the browser gets: 504 for time-outs, 502 for
 /// everything else (refused, reset, malformed, TLS), each saying which upstream failed and how.
@@ -15,7 +17,8 @@ enum UpstreamFailure {
             ProxyRejection(.badGateway, reason: "upstream-error", "Bad gateway: \(upstream) closed the connection.")
         case .malformed(let error):
             ProxyRejection(
-                .badGateway, reason: "upstream-error", "Bad gateway: \(upstream) sent a malformed answer (\(error)).")
+                .badGateway, reason: "upstream-error",
+                "Bad gateway: \(upstream) sent a malformed answer: \(Self.explained(error)).")
         case .tls(let error):
             ProxyRejection(
                 .badGateway, reason: "upstream-tls",
@@ -24,5 +27,9 @@ enum UpstreamFailure {
             ProxyRejection(
                 .badGateway, reason: "upstream-error", "Bad gateway: could not reach \(upstream) (\(error)).")
         }
+    }
+
+    private static func explained(_ error: any Error) -> String {
+        (error as? HTTPParserError)?.explanation ?? "\(error)"
     }
 }

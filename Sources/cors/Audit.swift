@@ -35,13 +35,13 @@ extension CORSTool {
         @Option(name: .customLong("header"), help: "'Name: value' added to the GETs, such as a cookie (repeatable).")
         var headers: [String] = []
 
-        @Option(help: "The most requests to send (default: 60 per URL probed).")
+        @Option(parsing: .unconditional, help: "The most requests to send (default: 60 per URL probed).")
         var budget: Int?
 
-        @Option(help: "Requests per second at most.")
+        @Option(parsing: .unconditional, help: "Requests per second at most.")
         var rate = 10.0
 
-        @Option(help: "Seconds to wait for each response.")
+        @Option(parsing: .unconditional, help: "Seconds to wait for each response.")
         var timeout = 10
 
         func run() async throws {
@@ -69,13 +69,12 @@ extension CORSTool {
         private func makeOptions() throws -> AuditOptions {
             var fields = HTTPFields()
             for header in headers {
-                guard let colon = header.firstIndex(of: ":"),
-                    let name = HTTPField.Name(header[..<colon].trimmingCharacters(in: .whitespaces))
-                else {
-                    throw AuditError("--header '\(header)' must be 'Name: value'")
+                do throws(HeaderOption.Problem) {
+                    let (name, value) = try HeaderOption.parse(header)
+                    fields.append(HTTPField(name: HTTPField.Name(name)!, value: value))
+                } catch {
+                    throw AuditError(error.message)
                 }
-                let value = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                fields.append(HTTPField(name: name, value: value))
             }
             guard timeout > 0 else { throw AuditError("--timeout must be at least 1 second") }
             let options = AuditOptions(

@@ -36,7 +36,7 @@ extension CORSTool {
         @Flag(help: "Print one JSON object instead of the report.")
         var json = false
 
-        @Option(help: "Seconds to wait for each answer.")
+        @Option(parsing: .unconditional, help: "Seconds to wait for each answer.")
         var timeout = 30
 
         func run() async throws {
@@ -65,31 +65,13 @@ extension CORSTool {
         /// `Name: value` lines, checked the way fetch() checks them.
         private func parsedHeaders() throws -> [RequestHeader] {
             try headers.map { line in
-                guard let colon = line.firstIndex(of: ":") else {
-                    throw fail(kind: "invalidHeader", "--header '\(line)': expected 'Name: value'.")
+                let parsed: (name: String, value: String)
+                do throws(HeaderOption.Problem) {
+                    parsed = try HeaderOption.parse(line)
+                } catch {
+                    throw fail(kind: "invalidHeader", error.message)
                 }
-                let name = String(line[..<colon])
-                let value = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
-                guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
-                    throw fail(
-                        kind: "invalidHeader",
-                        "--header '\(line)': '\(name)' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)."
-                    )
-                }
-                guard !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x00 }) else {
-                    throw fail(kind: "invalidHeader", "--header '\(name)': the value contains a line break or NUL.")
-                }
-                return RequestHeader(name, value)
-            }
-        }
-
-        private static func isTokenByte(_ byte: UInt8) -> Bool {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                return RequestHeader(parsed.name, parsed.value)
             }
         }
 

@@ -8,10 +8,34 @@ enum EchoAPI {
     struct Reply {
         var status: HTTPResponse.Status
         var headerFields: HTTPFields
+        /// What to write after the head: nothing for HEAD, 204 and 304 (RFC 9110 §6.4.1).
         var body: String
+        /// The `Content-Length` to declare: nil for 204 and 304, which carry none.
+        var contentLength: Int?
+        /// Answer with `Connection: close` and close once written.
+        var closesConnection = false
+
+        init(status: HTTPResponse.Status, headerFields: HTTPFields, body: String, method: String) {
+            self.status = status
+            self.headerFields = headerFields
+            let hasNoContent = status.code == 204 || status.code == 304
+            self.contentLength = hasNoContent ? nil : body.utf8.count
+            self.body = hasNoContent || method == "HEAD" ? "" : body
+        }
     }
 
     static func reply(method: String, target: String, headerFields: HTTPFields) -> Reply {
+        // A tunnel request: the echo API is no proxy, and after it the framing is the client's guess.
+        if method == "CONNECT" {
+            var fields = HTTPFields()
+            fields[.contentType] = "application/json; charset=utf-8"
+            fields[.allow] = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+            var reply = Reply(
+                status: .methodNotAllowed, headerFields: fields,
+                body: json(["error": "the echo API does not tunnel: CONNECT is not allowed"]), method: method)
+            reply.closesConnection = true
+            return reply
+        }
         let (path, query) = split(target)
         var status = HTTPResponse.Status.ok
         var extra = HTTPFields()
@@ -19,18 +43,18 @@ enum EchoAPI {
             switch name {
             case "status":
                 guard let code = Int(value), (200...599).contains(code) else {
-                    return failure("status must be a number from 200 to 599, not '\(value)'")
+                    return failure("status must be a number from 200 to 599, not '\(value)'", method: method)
                 }
                 status = HTTPResponse.Status(code: code)
             case "set":
                 guard let colon = value.firstIndex(of: ":"),
                     let fieldName = HTTPField.Name(String(value[..<colon]).trimmingCharacters(in: .whitespaces))
                 else {
-                    return failure("set must be 'Name:Value' with a valid header name, not '\(value)'")
+                    return failure("set must be 'Name:Value' with a valid header name, not '\(value)'", method: method)
                 }
                 let fieldValue = String(value[value.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
                 guard HTTPField.isValidValue(fieldValue) else {
-                    return failure("the value of header '\(fieldName)' has invalid characters")
+                    return failure("the value of header '\(fieldName)' has invalid characters", method: method)
                 }
                 extra.append(HTTPField(name: fieldName, value: fieldValue))
             default:
@@ -46,13 +70,13 @@ enum EchoAPI {
         var fields = HTTPFields()
         fields[.contentType] = "application/json; charset=utf-8"
         fields.append(contentsOf: extra)
-        return Reply(status: status, headerFields: fields, body: json(description))
+        return Reply(status: status, headerFields: fields, body: json(description), method: method)
     }
 
-    private static func failure(_ message: String) -> Reply {
+    private static func failure(_ message: String, method: String) -> Reply {
         var fields = HTTPFields()
         fields[.contentType] = "application/json; charset=utf-8"
-        return Reply(status: .badRequest, headerFields: fields, body: json(["error": message]))
+        return Reply(status: .badRequest, headerFields: fields, body: json(["error": message]), method: method)
     }
 
     private static func split(_ target: String) -> (path: String, query: String) {

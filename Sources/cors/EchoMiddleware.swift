@@ -14,9 +14,10 @@ struct EchoMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let reply = EchoAPI.reply(
             method: request.method.rawValue, target: request.head.path ?? "/", headerFields: requestFields)
-        let body = request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: reply.body))
+        let body = reply.body.isEmpty ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: reply.body))
         var fields = reply.headerFields
-        fields[.contentLength] = String(reply.body.utf8.count)
+        if let length = reply.contentLength { fields[.contentLength] = String(length) }
+        if reply.closesConnection { fields[.connection] = "close" }
         return Response(status: reply.status, headers: fields, body: body)
     }
 }

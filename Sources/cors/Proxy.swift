@@ -22,7 +22,7 @@ extension CORSTool {
         @Option(help: "Address to bind.")
         var host = "127.0.0.1"
 
-        @Option(help: "Port to bind; 0 picks a free one (printed).")
+        @Option(parsing: .unconditional, help: "Port to bind; 0 picks a free one (printed).")
         var port = 8080
 
         @Option(name: .customLong("allow-origin"), help: "Only these origins may use the proxy (repeatable).")
@@ -40,19 +40,23 @@ extension CORSTool {
         @Option(help: "Requests per origin: N/s, N/min or N/h; a bare N is per minute (off by default).")
         var rateLimit: String?
 
-        @Option(help: "Largest request and response body, in bytes.")
+        @Option(parsing: .unconditional, help: "Largest request and response body, in bytes.")
         var maxBody = 10 * 1024 * 1024
 
-        @Option(help: "Largest total size of the request's header fields, in bytes.")
+        @Option(parsing: .unconditional, help: "Largest total size of the request's header fields, in bytes.")
         var maxHeaderBytes = 64 * 1024
 
-        @Option(help: "Redirects (301/302/303) followed before the last one is handed to the page.")
+        @Option(
+            parsing: .unconditional, help: "Redirects (301/302/303) followed before the last one is handed to the page."
+        )
         var maxRedirects = 5
 
-        @Option(help: "Seconds allowed for the whole upstream exchange.")
+        @Option(parsing: .unconditional, help: "Seconds allowed for the whole upstream exchange.")
         var timeout: Double = 30
 
-        @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, printed).")
+        @Option(
+            parsing: .unconditional,
+            help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, printed).")
         var metricsPort: Int?
 
         @OptionGroup var eventLoops: ThreadsOption
@@ -66,12 +70,19 @@ extension CORSTool {
             }
             if let metricsPort { try StartupChecks.port(metricsPort, flag: "--metrics-port") }
             try StartupChecks.port(port, flag: "--port")
+            try StartupChecks.distinct(port: port, metricsPort: metricsPort)
             try StartupChecks.host(host)
             if let rateLimit, RateLimit(parsing: rateLimit) == nil {
                 throw ValidationError("--rate-limit must look like 60/min, 5/s or 1000/h")
             }
-            guard maxBody > 0, maxHeaderBytes > 0, maxRedirects >= 0 else {
-                throw ValidationError("--max-body and --max-header-bytes must be positive; --max-redirects ≥ 0")
+            guard maxBody > 0 else {
+                throw ValidationError("--max-body must be a positive number of bytes, not \(maxBody)")
+            }
+            guard maxHeaderBytes > 0 else {
+                throw ValidationError("--max-header-bytes must be a positive number of bytes, not \(maxHeaderBytes)")
+            }
+            guard maxRedirects >= 0 else {
+                throw ValidationError("--max-redirects must be 0 or more, not \(maxRedirects)")
             }
             // Past a day it is no limit, and the deadlines it makes overflow a clock's range.
             guard timeout >= 0.001, timeout <= 86_400 else {

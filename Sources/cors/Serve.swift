@@ -42,10 +42,11 @@ extension CORSTool {
         @Option(help: "Address to bind.")
         var host = "127.0.0.1"
 
-        @Option(help: "Port to bind; 0 picks a free one (printed).")
+        @Option(parsing: .unconditional, help: "Port to bind; 0 picks a free one (printed).")
         var port = 8080
 
         @Option(
+            parsing: .unconditional,
             help:
                 "With --upstream: serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, printed)."
         )
@@ -80,6 +81,7 @@ extension CORSTool {
             }
             if let metricsPort { try StartupChecks.port(metricsPort, flag: "--metrics-port") }
             try StartupChecks.port(port, flag: "--port")
+            try StartupChecks.distinct(port: port, metricsPort: metricsPort)
             try StartupChecks.host(host)
             if adapter != nil, upstream != nil {
                 throw ValidationError(

@@ -65,6 +65,7 @@ struct OriginGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
             let guardHandler = CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true)
             try operations.addHandler(guardHandler, position: .after(decoder))
             try operations.addHandler(EchoUpgradeFilter(), position: .after(decoder))
+            try operations.addHandler(CloseAfterResponse(), position: .after(decoder))
             return value
         }
     }

@@ -84,14 +84,14 @@ final class EchoNIOHandler: ChannelInboundHandler, RemovableChannelHandler {
         let reply = EchoAPI.reply(method: request.method.rawValue, target: request.uri, headerFields: fields)
         var headers = HTTPHeaders()
         for field in reply.headerFields { headers.add(name: field.name.rawName, value: field.value) }
-        headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.utf8.count))
-        let keepAlive = request.isKeepAlive
+        if let length = reply.contentLength { headers.replaceOrAdd(name: "Content-Length", value: String(length)) }
+        let keepAlive = request.isKeepAlive && !reply.closesConnection
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let status = HTTPResponseStatus(statusCode: reply.status.code)
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
             promise: nil)
-        if request.method != .HEAD {
+        if !reply.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: reply.body)))), promise: nil)
         }
         if keepAlive {

@@ -14,6 +14,14 @@ enum StartupChecks {
         }
     }
 
+    /// The metrics endpoint needs a port of its own (0 for both picks two free ones).
+    static func distinct(port: Int, metricsPort: Int?) throws {
+        if let metricsPort, metricsPort != 0, metricsPort == port {
+            throw ValidationError(
+                "--metrics-port \(metricsPort) is also --port: the metrics endpoint needs another port")
+        }
+    }
+
     /// `--host`: an address of this machine or a name it resolves, written without brackets.
     static func host(_ host: String) throws {
         if host.hasPrefix("[") {

@@ -5,6 +5,7 @@ import NIOCore
 /// server here runs on NIO's singleton group, so this is the one place that sizes it.
 struct ThreadsOption: ParsableArguments {
     @Option(
+        parsing: .unconditional,
         help: """
             Event-loop threads that serve connections (default: one per core). On a machine the \
             upstream or the clients share, fewer threads than cores can mean a shorter tail latency.

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// Runs the built `cors` executable: a short command to completion, or `serve` in the background
 /// until it prints `listening on http://HOST:PORT`.
@@ -84,4 +86,15 @@ struct PolicyFileFixture {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A plain TCP connection to a local server, for exchanges HTTP clients won't make (pipelining,
+/// CONNECT, bytes that are not HTTP).
+func rawConnection(port: Int) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
 }

@@ -57,12 +57,7 @@ import Testing
 
     /// What comes back for `request` until the server closes (true) or 5 s pass (false).
     static func untilClosed(port: Int, _ request: String) async throws -> (String, Bool) {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await rawConnection(port: port)
         let timedOut = TimedOut()
         let timeout = channel.channel.eventLoop.scheduleTask(in: .seconds(5)) {
             timedOut.value.withLock { $0 = true }
@@ -81,12 +76,7 @@ import Testing
 
     /// The first line of the answer to `request` sent as raw bytes; "" when none comes in 5 s.
     static func statusLine(port: Int, _ request: String) async throws -> String {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
+        let channel = try await rawConnection(port: port)
         let timeout = channel.channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.channel.close(promise: nil) }
         defer { timeout.cancel() }
         return try await channel.executeThenClose { inbound, outbound in

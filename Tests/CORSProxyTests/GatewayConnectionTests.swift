@@ -231,6 +231,14 @@ final class RecordingUpstream: Sendable {
                 #expect(text.hasPrefix("HTTP/1.1 400"))
                 #expect(text.lowercased().contains("connection: close"))
                 #expect(text.contains("Bad request: not a valid HTTP/1.1 request"))
+                // In words, not llhttp's internals (`unknown (http_parser error)`).
+                #expect(!text.contains("http_parser") && !text.contains("strict mode"), "\(text)")
+                let bareLineFeed = try await rawExchange(
+                    port: client.port!, "GET / HTTP/1.1\nHost: x\n\n", timeout: .seconds(60)
+                ) { _ in false }
+                #expect(bareLineFeed.hasPrefix("HTTP/1.1 400"))
+                #expect(
+                    !bareLineFeed.contains("http_parser") && !bareLineFeed.contains("strict mode"), "\(bareLineFeed)")
                 let huge = try await rawExchange(
                     port: client.port!,
                     "GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: \(String(repeating: "p", count: 100 * 1024))\r\n\r\n"

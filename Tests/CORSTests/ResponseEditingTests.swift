@@ -81,8 +81,17 @@ private let allowedActual = Expected.forwarded(acao: "https://a.com", acac: "tru
         BehaviourCase(
             "no Vary for a static *", anyOrigin, [origin("https://x.example")],
             .forwarded(acao: "*", aceh: "X-Foo", vary: nil)),
+        // Fetch, "CORS protocol and HTTP caches": a cached plain response must still serve fetch().
         BehaviourCase(
-            "no Vary for a static * without Origin", anyOrigin, [], .forwarded(vary: nil)),
+            "static * on a request without Origin too, so caches can share it", anyOrigin, [],
+            .forwarded(acao: "*", aceh: "X-Foo", vary: nil)),
+        BehaviourCase(
+            "static * on a HEAD without Origin", anyOrigin, "HEAD", [], .forwarded(acao: "*", aceh: "X-Foo", vary: nil)),
+        BehaviourCase(
+            "a * route gives ACAO: * without Origin; other routes Vary",
+            CORSConfiguration(
+                origins: ["https://a.com"], routes: [CORSRouteConfiguration(path: "/public/**", origins: ["*"])]),
+            path: "/public/x", [], .forwarded(acao: "*", vary: nil)),
         BehaviourCase(
             "static * leaves the handler's Vary untouched", anyOrigin, [origin("https://x.example")],
             handler: [vary("Accept-Encoding")], .forwarded(acao: "*", aceh: "X-Foo", vary: "Accept-Encoding")),

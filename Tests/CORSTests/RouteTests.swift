@@ -63,7 +63,9 @@ private func preflight(_ name: String, _ path: String, from: String = "https://a
         get("doubled slashes inside", path: "/public//a///b", from: "https://evil.example", publicActual),
         get("an absolute-form target without a path", path: "http://host", from: "https://evil.example", strictRefusal),
         get("root path uses the top level", path: "/", from: "https://evil.example", strictRefusal),
-        BehaviourCase("no Origin on a public route: no Vary", routed, path: "/public/x", [], .forwarded(vary: nil)),
+        BehaviourCase(
+            "no Origin on a public route: ACAO * and no Vary", routed, path: "/public/x", [],
+            .forwarded(acao: "*", aceh: "X-Foo", vary: nil)),
         preflight(
             "/api/* inherits origin, credentials, headers, max-age", "/api/users", method: "DELETE",
             .answered(

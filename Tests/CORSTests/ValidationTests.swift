@@ -253,6 +253,14 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
             "http origin with credentials", CORSConfiguration(origins: ["http://a.com"], credentials: true),
             field: "origins[0]"),
         WarningCase(
+            "non-web scheme with credentials",
+            CORSConfiguration(origins: ["https://a.com", "connector://example.com"], credentials: true),
+            field: "origins[1]"),
+        WarningCase(
+            "extension origin with credentials",
+            CORSConfiguration(origins: ["chrome-extension://abcdefghijklmnopabcdefghijklmnop"], credentials: true),
+            field: "origins[0]"),
+        WarningCase(
             "http pattern with credentials",
             CORSConfiguration(origins: ["https://a.com", "http://localhost:*"], credentials: true), field: "origins[1]"),
         WarningCase(
