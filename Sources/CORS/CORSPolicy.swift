@@ -59,9 +59,11 @@ public struct CORSPolicy: Sendable {
         outcome.warnings = top.warnings
         var seenPaths: Set<String> = []
         var coverage = RouteCoverageIndex()
-        // Problems of inherited fields alone were already reported at the top level.
-        let topProblems = Set(top.problems.map { "\($0.problem)|\($0.why)" })
-        let topWarnings = Set(top.warnings.map { "\($0.problem)|\($0.why)" })
+        // A problem of an inherited field alone was already reported at the top level: the same
+        // rule broken by the same field. One the route's own settings cause (its credentials over
+        // inherited origins) is new, and kept.
+        let topProblems = Set(top.problems.map { InheritedKey(kind: $0.kind, field: $0.field) })
+        let topWarnings = Set(top.warnings.map { InheritedKey(kind: $0.kind, field: $0.field) })
         for (index, route) in configuration.routes.enumerated() {
             let prefix = "routes[\(index)]"
             let pattern: RoutePattern
@@ -74,12 +76,13 @@ public struct CORSPolicy: Sendable {
             if !seenPaths.insert(route.path).inserted {
                 outcome.warnings.append(
                     CORSConfigurationProblem(
-                        field: "\(prefix).path", problem: "\(quoted(route.path)) repeats an earlier route",
+                        kind: .repeatedRoute, field: "\(prefix).path",
+                        problem: "\(quoted(route.path)) repeats an earlier route",
                         why: "the first matching route wins, so this one is never used", fix: "remove or merge it"))
             } else if let earlier = coverage.coveringPattern(of: pattern) {
                 outcome.warnings.append(
                     CORSConfigurationProblem(
-                        field: "\(prefix).path",
+                        kind: .coveredRoute, field: "\(prefix).path",
                         problem: "\(quoted(route.path)) is covered by the earlier route \(quoted(earlier.source))",
                         why: "the first matching route wins, so this one is never used",
                         fix: "move it before \(quoted(earlier.source))"))
@@ -87,8 +90,7 @@ public struct CORSPolicy: Sendable {
             coverage.insert(pattern)
             let overridden = route.overriddenFields
             var compiler = PolicyCompiler(isTopLevel: false) { field in
-                let key = String(field.prefix { $0 != "[" })
-                return overridden.contains(key) ? "\(prefix).\(field)" : "\(prefix).\(field) (inherited)"
+                ("\(prefix).\(field)", !overridden.contains(String(field.prefix { $0 != "[" })))
             }
             // A route that changes nothing the origins are judged by shares the top level's
             // matcher: tens of thousands of tenant origins are compiled once, not once per route.
@@ -97,15 +99,23 @@ public struct CORSPolicy: Sendable {
             ])
             let compiled = compiler.compile(
                 route.merged(over: configuration), inheritedOrigins: sharesOrigins ? top.origins : nil)
-            outcome.problems += compiler.problems.filter {
-                !($0.field.hasSuffix("(inherited)") && topProblems.contains("\($0.problem)|\($0.why)"))
+            func isNew(_ problem: CORSConfigurationProblem, _ reported: Set<InheritedKey>) -> Bool {
+                !problem.isInherited
+                    || !reported.contains(
+                        InheritedKey(kind: problem.kind, field: String(problem.field.dropFirst(prefix.count + 1))))
             }
-            outcome.warnings += compiler.warnings.filter {
-                !($0.field.hasSuffix("(inherited)") && topWarnings.contains("\($0.problem)|\($0.why)"))
-            }
+            outcome.problems += compiler.problems.filter { isNew($0, topProblems) }
+            outcome.warnings += compiler.warnings.filter { isNew($0, topWarnings) }
             if let compiled { outcome.routes.append((pattern, compiled)) }
         }
         return outcome
+    }
+
+    /// A broken rule and the top-level field that breaks it: how a route's inherited problem is
+    /// recognised as one the top level already reported.
+    private struct InheritedKey: Hashable {
+        var kind: CORSConfigurationProblem.Kind
+        var field: String
     }
 
     private static func routePathProblem(_ path: String, field: String, failure: RoutePattern.Failure)
@@ -114,32 +124,35 @@ public struct CORSPolicy: Sendable {
         switch failure {
         case .missingLeadingSlash:
             return CORSConfigurationProblem(
-                field: field, problem: "\(quoted(path)) does not start with '/'",
+                kind: .invalidRoutePath, field: field, problem: "\(quoted(path)) does not start with '/'",
                 why: "request paths always start with '/'",
                 fix: "write '/\(path)'")
         case .queryOrFragment:
             return CORSConfigurationProblem(
-                field: field, problem: "\(quoted(path)) has a query or fragment",
+                kind: .invalidRoutePath, field: field, problem: "\(quoted(path)) has a query or fragment",
                 why: "routes are matched on the request's path alone, so this one would never match",
                 fix: "remove what follows '?' or '#'")
         case .partialWildcard(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment \(quoted(segment)) mixes '*' with other characters",
+                kind: .invalidRoutePath, field: field,
+                problem: "segment \(quoted(segment)) mixes '*' with other characters",
                 why: "'*' matches one whole segment and '**' any number of segments",
                 fix: "use '*' or '**' as a whole segment, e.g. '/api/*/items'")
         case .invalidEscape(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment \(quoted(segment)) has a '%' not followed by two hex digits",
+                kind: .invalidRoutePath, field: field,
+                problem: "segment \(quoted(segment)) has a '%' not followed by two hex digits",
                 why: "routes are matched on the decoded path, and this escape decodes to nothing",
                 fix: "write '%25' for a '%', or the character itself")
         case .dotSegment(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment \(quoted(segment)) is a dot segment",
+                kind: .invalidRoutePath, field: field, problem: "segment \(quoted(segment)) is a dot segment",
                 why: "request paths are matched once '.' and '..' are resolved, so this route would never match",
                 fix: "write the path without '.' and '..' segments")
         case .serverDependent(let segment):
             return CORSConfigurationProblem(
-                field: field, problem: "segment \(quoted(segment)) has ';', '\\' or an encoded '/' or '\\'",
+                kind: .invalidRoutePath, field: field,
+                problem: "segment \(quoted(segment)) has ';', '\\' or an encoded '/' or '\\'",
                 why: "servers read these differently (parameters, separators or bytes), so no request could be"
                     + " trusted to match it",
                 fix: "match such segments with '*' or '**'")

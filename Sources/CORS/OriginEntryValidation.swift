@@ -10,7 +10,8 @@ enum OriginEntryValidation {
         let suggestion =
             failure == .tooLong ? nil : suggestedOrigin(for: entry).map { "write \(quoted($0))" }
         func make(_ problem: String, _ why: String, _ fix: String) -> CORSConfigurationProblem {
-            CORSConfigurationProblem(field: field, problem: problem, why: why, fix: suggestion ?? fix)
+            CORSConfigurationProblem(
+                kind: .malformedOrigin, field: field, problem: problem, why: why, fix: suggestion ?? fix)
         }
         switch failure {
         case .empty:
@@ -72,7 +73,7 @@ enum OriginEntryValidation {
                 "\(entryText) has a query", "an origin has no query; \(compare)", "keep only scheme://host[:port]")
         case .tooLong:
             return CORSConfigurationProblem(
-                field: field,
+                kind: .malformedOrigin, field: field,
                 problem:
                     "an origin of \(entry.utf8.count) bytes is longer than any origin (\(OriginSyntax.maximumLength))",
                 why: "no browser can send it", fix: "write the origin meant")
@@ -120,23 +121,14 @@ enum OriginEntryValidation {
         "https://evil.example", "http://evil.example", "https://attacker.invalid", "https://evil.example:8443",
     ]
 
-    /// Registrable-domain suffixes shared by unrelated parties: `*.` over them trusts strangers.
-    static let sharedSuffixes: Set<String> = [
-        "github.io", "gitlab.io", "herokuapp.com", "netlify.app", "vercel.app", "pages.dev", "workers.dev",
-        "web.app", "firebaseapp.com", "appspot.com", "azurewebsites.net", "cloudfront.net", "s3.amazonaws.com",
-        "blogspot.com", "glitch.me", "repl.co", "onrender.com", "fly.dev", "ngrok.io", "ngrok-free.app",
-        "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.jp", "ne.jp", "or.jp", "co.nz",
-        "com.br", "com.cn", "com.mx", "co.in", "co.za", "com.tr", "com.tw", "co.kr",
-    ]
-
     /// Origins an attacker can get that a regex for the domains it names should not take, with
     /// what taking each says about the regex. The domains are the dotted names written in it
     /// (`example\.com`, or `example.com` with the dot unescaped).
     static func regexProbes(_ source: String) -> [(origin: String, problem: RegexProbeProblem)] {
         var probes: [(String, RegexProbeProblem)] = []
         for name in dottedNames(in: source) {
-            if sharedSuffixes.contains(name) {
-                probes.append(("https://evil.\(name)", .sharedSuffix(name)))
+            if RegistrableDomain.isPublicSuffix(name) {
+                probes.append(("https://evil.\(name)", .publicSuffix(name)))
                 continue
             }
             // Names an attacker can register: `evil` before the registrable domain, not before a
@@ -155,7 +147,7 @@ enum OriginEntryValidation {
         /// Takes `https://example.com.evil.example`: nothing stops the match after the domain.
         case unanchoredEnd(String)
         /// Takes `https://evil.github.io`: every site on a shared hosting domain.
-        case sharedSuffix(String)
+        case publicSuffix(String)
     }
 
     /// The dotted names a regex's source spells out, lowercased: runs of letters, digits and `-`

@@ -5,23 +5,36 @@ import HTTPTypes
 struct PolicyCompiler {
     var problems: [CORSConfigurationProblem] = []
     var warnings: [CORSConfigurationProblem] = []
-    /// Turns a field name into its path (`origins` → `routes[1].origins`).
-    let fieldPath: (String) -> String
+    /// Turns a field name into its path (`origins` → `routes[1].origins`), and says whether a route
+    /// inherits that field from the top level.
+    let fieldPath: (String) -> (path: String, inherited: Bool)
     let isTopLevel: Bool
     /// The origin rules of the last ``compile(_:inheritedOrigins:)``, for routes that inherit them.
     private(set) var origins: OriginMatcher?
 
-    init(isTopLevel: Bool = true, fieldPath: @escaping (String) -> String = { $0 }) {
+    init(isTopLevel: Bool = true, fieldPath: @escaping (String) -> (path: String, inherited: Bool) = { ($0, false) }) {
         self.isTopLevel = isTopLevel
         self.fieldPath = fieldPath
     }
 
-    private mutating func fail(_ field: String, _ problem: String, _ why: String, _ fix: String) {
-        problems.append(CORSConfigurationProblem(field: fieldPath(field), problem: problem, why: why, fix: fix))
+    private mutating func fail(
+        _ kind: CORSConfigurationProblem.Kind, _ field: String, _ problem: String, _ why: String, _ fix: String
+    ) {
+        problems.append(self.problem(kind, field, problem, why, fix))
     }
 
-    private mutating func warn(_ field: String, _ problem: String, _ why: String, _ fix: String) {
-        warnings.append(CORSConfigurationProblem(field: fieldPath(field), problem: problem, why: why, fix: fix))
+    private mutating func warn(
+        _ kind: CORSConfigurationProblem.Kind, _ field: String, _ problem: String, _ why: String, _ fix: String
+    ) {
+        warnings.append(self.problem(kind, field, problem, why, fix))
+    }
+
+    private func problem(
+        _ kind: CORSConfigurationProblem.Kind, _ field: String, _ problem: String, _ why: String, _ fix: String
+    ) -> CORSConfigurationProblem {
+        let (path, inherited) = fieldPath(field)
+        return CORSConfigurationProblem(
+            kind: kind, field: path, problem: problem, why: why, fix: fix, isInherited: inherited)
     }
 
     /// With `inheritedOrigins`, the origin fields are taken as already validated and compiled.
@@ -54,18 +67,22 @@ struct PolicyCompiler {
         for (index, entry) in c.origins.enumerated() {
             let field = "origins[\(index)]"
             if !seen.insert(entry).inserted {
-                warn(field, "\(quoted(entry)) is listed twice", "the second entry has no effect", "remove it")
+                warn(
+                    .duplicateEntry, field, "\(quoted(entry)) is listed twice", "the second entry has no effect",
+                    "remove it")
                 continue
             }
             if entry == "*" {
                 if Set(c.origins).count > 1 {
                     fail(
+                        .wildcardAmongOrigins,
                         field, "'*' is listed together with other origins",
                         "'*' already allows every origin, so the list hides what was meant",
                         "keep either '*' alone or only the origins you trust")
                 }
                 if c.credentials {
                     fail(
+                        .wildcardWithCredentials,
                         field, "'*' (any origin) is combined with credentials: true",
                         "browsers reject 'Access-Control-Allow-Origin: *' on credentialed requests, and reflecting any origin instead would let every site read your users' data",
                         "list the trusted origins, or set credentials: false")
@@ -76,6 +93,7 @@ struct PolicyCompiler {
                     matcher.allowsNullOrigin = true
                 } else {
                     fail(
+                        .nullOriginNotEnabled,
                         field, "'null' is listed but allowNullOrigin is not set", OriginEntryValidation.nullWhy,
                         "remove 'null', or set allowNullOrigin: true if you must serve sandboxed or file: documents")
                 }
@@ -89,42 +107,47 @@ struct PolicyCompiler {
                         let why = "it trusts every site, like '*' but reflected"
                         let fix = "anchor it to your own domains, e.g. '^https://([a-z0-9-]+\\.)?example\\.com$'"
                         if c.credentials {
-                            fail(field, problem, why + ", with credentials", fix)
+                            fail(.regexMatchesAnyOrigin, field, problem, why + ", with credentials", fix)
                         } else {
-                            warn(field, problem, why, fix)
+                            warn(.regexMatchesAnyOrigin, field, problem, why, fix)
                         }
                     }
                     // What `*.` patterns are refused for, checked on what the regex takes.
                     for (probe, kind) in OriginEntryValidation.regexProbes(source) where regex.matchesWhole(probe) {
                         let problem = "regex \(quoted(source)) matches \(quoted(probe))"
-                        let (why, fix): (String, String)
+                        let (probeKind, why, fix): (CORSConfigurationProblem.Kind, String, String)
                         switch kind {
                         case .noLabelBoundary(let domain):
+                            probeKind = .regexWithoutLabelBoundary
                             why = "anyone can register a name ending in \(quoted(domain)) without a dot before it"
                             fix =
                                 "match subdomains on a label boundary: '^https://([a-z0-9-]+\\.)?\(Self.escaped(domain))$'"
                         case .unanchoredEnd(let domain):
+                            probeKind = .regexUnanchoredEnd
                             why = "nothing stops the match after \(quoted(domain)), so any domain can follow it"
                             fix = "end the regex right after the domain (and port) with '$'"
-                        case .sharedSuffix(let domain):
+                        case .publicSuffix(let domain):
+                            probeKind = .regexOverPublicSuffix
                             why = "sites of unrelated parties share \(quoted(domain))"
                             fix = "list your own subdomains of \(domain) exactly"
                         }
                         if c.credentials {
-                            fail(field, problem, why + ", and credentials are on", fix)
+                            fail(probeKind, field, problem, why + ", and credentials are on", fix)
                         } else {
-                            warn(field, problem, why, fix)
+                            warn(probeKind, field, problem, why, fix)
                         }
                         break
                     }
                     if OriginEntryValidation.hasUnescapedDot(source) {
                         warn(
+                            .regexUnescapedDot,
                             field, "regex \(quoted(source)) has an unescaped '.'",
                             "'.' matches any character, so 'app.example.com' also allows 'appxexample.com'",
                             "escape it as '\\.'")
                     }
                     if c.credentials && (source.contains("http:") || source.contains("https?:")) {
                         warn(
+                            .insecureOrigin,
                             field, "regex \(quoted(source)) admits http:// origins with credentials", Self.httpWhy,
                             Self.httpFix)
                     }
@@ -140,11 +163,13 @@ struct PolicyCompiler {
         matcher.patternGroups = groups.keys.sorted().map { groups[$0]!.group }
         if isTopLevel && c.origins.isEmpty && c.originPredicate == nil && c.routes.isEmpty {
             warn(
+                .noOriginAllowed,
                 "origins", "no origin is allowed", "every cross-origin request will be refused",
                 "list the origins of your front-ends")
         }
         if c.allowNullOrigin {
             warn(
+                .nullOriginAllowed,
                 "allowNullOrigin", "the 'null' origin is allowed", OriginEntryValidation.nullWhy,
                 "turn it off unless you need it")
         }
@@ -157,18 +182,22 @@ struct PolicyCompiler {
         switch failure {
         case .syntax(let error) where error.kind == .unsafe:
             fail(
+                .regexBacktracking,
                 field, "\(quoted) uses a construct that can take exponential time: \(error)",
                 "a backtracking regex engine can spend minutes on one crafted Origin", pattern)
         case .syntax(let error):
             fail(
+                .regexSyntax,
                 field, "\(quoted) does not compile: \(error)", "a broken regex would match nothing",
                 "fix the regex syntax")
         case .hazard(let hazard):
             fail(
+                .regexBacktracking,
                 field, "\(quoted) \(hazard.description)",
                 "a backtracking regex engine can spend minutes on one crafted Origin (ReDoS)", pattern)
         case .tooLarge:
             fail(
+                .regexTooLarge,
                 field, "\(quoted) is too large once its counts are expanded",
                 "its matching would cost too much per request", "use smaller '{n,m}' counts, or a '*.' pattern")
         }
@@ -191,7 +220,10 @@ struct PolicyCompiler {
         let syntax: OriginSyntax
         switch OriginSyntax.parse(entry, allowWildcards: isPattern) {
         case .failure(let failure):
-            problems.append(OriginEntryValidation.problem(for: entry, field: fieldPath(field), failure: failure))
+            let (path, inherited) = fieldPath(field)
+            var problem = OriginEntryValidation.problem(for: entry, field: path, failure: failure)
+            problem.isInherited = inherited
+            problems.append(problem)
             return
         case .success(let parsed):
             syntax = parsed
@@ -200,6 +232,7 @@ struct PolicyCompiler {
         let scheme = String(decoding: utf8[0..<syntax.schemeEnd], as: UTF8.self)
         if scheme == "file" {
             fail(
+                .fileOrigin,
                 field, "\(quoted(entry)) is a file: origin", "browsers send 'Origin: null' for file: documents",
                 "remove it; see allowNullOrigin")
             return
@@ -212,6 +245,7 @@ struct PolicyCompiler {
                 break
             case .written(let canonical):
                 fail(
+                    .nonCanonicalAddress,
                     field, "\(quoted(entry)) writes the address \(host) in a form browsers never send",
                     "browsers write addresses one way (127.0.0.1; IPv6 per RFC 5952) and origins are compared byte"
                         + " for byte, so this entry matches nothing",
@@ -219,15 +253,19 @@ struct PolicyCompiler {
                 return
             case .invalid:
                 fail(
+                    .invalidAddress,
                     field, "\(quoted(entry)) has a host that looks like an address but is none",
                     "browsers refuse such a URL, so no page can have this origin", "write the address or name meant")
                 return
             }
         }
         if scheme == "http" && credentials {
-            warn(field, "\(quoted(entry)) is a plain-HTTP origin with credentials", Self.httpWhy, Self.httpFix)
+            warn(
+                .insecureOrigin, field, "\(quoted(entry)) is a plain-HTTP origin with credentials", Self.httpWhy,
+                Self.httpFix)
         } else if scheme != "https" && credentials {
             warn(
+                .nonWebScheme,
                 field, "\(quoted(entry)) has the non-web scheme '\(scheme)' with credentials",
                 "a browser sends such an origin only from an extension or an app's embedded view, and nothing"
                     + " authenticates who serves it the way a TLS certificate does for https",
@@ -242,14 +280,16 @@ struct PolicyCompiler {
         if syntax.hasHostWildcard {
             if !host.contains(".") {
                 fail(
+                    .topLevelDomainWildcard,
                     field, "\(quoted(entry)) allows every host under the top-level domain \(quoted(host))",
                     "anyone can register a domain there",
                     "write the wildcard under your own domain, e.g. '*.example.\(host)'")
                 return
             }
-            if OriginEntryValidation.sharedSuffixes.contains(host) {
+            if RegistrableDomain.isPublicSuffix(host) {
                 fail(
-                    field, "\(quoted(entry)) allows every site under the shared suffix \(quoted(host))",
+                    .publicSuffixWildcard,
+                    field, "\(quoted(entry)) allows every site under the public suffix \(quoted(host))",
                     "anyone can get a subdomain of \(quoted(host))", "list your own subdomains exactly")
                 return
             }
@@ -290,6 +330,7 @@ struct PolicyCompiler {
             if method == "*" {
                 if c.credentials {
                     fail(
+                        .wildcardWithCredentials,
                         field, "'*' (any method) is combined with credentials: true",
                         "browsers do not honour '*' in Access-Control-Allow-Methods on credentialed requests",
                         "list the methods")
@@ -299,12 +340,14 @@ struct PolicyCompiler {
             }
             guard HTTPToken.isToken(method) else {
                 fail(
+                    .invalidName,
                     field, "\(quoted(method)) is not a method name", "method names are HTTP tokens", "write e.g. 'PUT'")
                 continue
             }
             let upper = method.uppercased()
             if FetchMethods.forbidden.contains(upper) {
                 fail(
+                    .forbiddenMethod,
                     field, "\(quoted(method)) is a forbidden method", "browsers never send CONNECT, TRACE or TRACK",
                     "remove it")
                 continue
@@ -313,6 +356,7 @@ struct PolicyCompiler {
             let normalized = FetchMethods.normalized.contains(upper) ? upper : method
             if normalized != upper {
                 warn(
+                    .lowercaseMethod,
                     field, "\(quoted(method)) is not uppercase",
                     "fetch() sends it as written (only DELETE, GET, HEAD, OPTIONS, POST and PUT are uppercased),"
                         + " so it matches only a page that writes it so, and many HTTP servers refuse a lowercase"
@@ -320,7 +364,9 @@ struct PolicyCompiler {
                     "write \(quoted(upper)) if that is the method meant")
             }
             if methods.contains(normalized) {
-                warn(field, "\(quoted(method)) is listed twice", "the second entry has no effect", "remove it")
+                warn(
+                    .duplicateEntry, field, "\(quoted(method)) is listed twice", "the second entry has no effect",
+                    "remove it")
             } else {
                 methods.append(normalized)
             }
@@ -339,6 +385,7 @@ struct PolicyCompiler {
             if name == "*" {
                 if c.credentials {
                     fail(
+                        .wildcardWithCredentials,
                         field, "'*' (any request header) is combined with credentials: true",
                         "browsers do not honour '*' in Access-Control-Allow-Headers on credentialed requests",
                         "list the headers your front-end sends")
@@ -348,6 +395,7 @@ struct PolicyCompiler {
             }
             guard HTTPToken.isToken(name) else {
                 fail(
+                    .invalidName,
                     field, "\(quoted(name)) is not a header name", "header names are HTTP tokens",
                     "write e.g. 'X-Api-Key'")
                 continue
@@ -355,12 +403,14 @@ struct PolicyCompiler {
             let lower = name.lowercased()
             if lower.hasPrefix("access-control-") {
                 fail(
+                    .corsProtocolHeader,
                     field, "\(quoted(name)) is a CORS protocol header", "pages cannot send Access-Control-* headers",
                     "remove it; list the headers your front-end sets")
                 continue
             }
             if FetchHeaderNames.isForbiddenRequestHeader(lower) {
                 fail(
+                    .forbiddenRequestHeader,
                     field, "\(quoted(name)) is a forbidden request header", "browsers never let a page set it",
                     "remove it")
                 continue
@@ -383,6 +433,7 @@ struct PolicyCompiler {
             if name == "*" {
                 if c.credentials {
                     fail(
+                        .wildcardWithCredentials,
                         field, "'*' (expose every header) is combined with credentials: true",
                         "browsers read '*' as a header literally named '*' on credentialed requests",
                         "list the headers the page must read")
@@ -392,12 +443,14 @@ struct PolicyCompiler {
             }
             guard HTTPToken.isToken(name) else {
                 fail(
+                    .invalidName,
                     field, "\(quoted(name)) is not a header name", "header names are HTTP tokens",
                     "write e.g. 'X-Total-Count'")
                 continue
             }
             if FetchHeaderNames.forbiddenResponseHeaders.contains(name.lowercased()) {
                 fail(
+                    .unexposableHeader,
                     field, "\(quoted(name)) can never be exposed",
                     "browsers hide Set-Cookie from pages whatever the server says", "remove it")
                 continue
@@ -413,6 +466,7 @@ struct PolicyCompiler {
         guard let maxAge else { return nil }
         if maxAge < -1 || maxAge > 86400 {
             fail(
+                .maxAgeOutOfRange,
                 "maxAge", "\(maxAge) is outside -1…86400",
                 "browsers cap the preflight cache (Chromium 7200 s, Firefox 86400 s)",
                 "use a value from 0 to 7200, or -1 to disable caching")
@@ -420,6 +474,7 @@ struct PolicyCompiler {
         }
         if maxAge > 7200 {
             warn(
+                .maxAgeAboveBrowserCap,
                 "maxAge", "\(maxAge) is above Chromium's cap of 7200", "Chromium caches for 7200 s at most",
                 "use 7200 or less")
         }
@@ -433,6 +488,7 @@ struct PolicyCompiler {
     private mutating func compileSuccessStatus(_ status: Int) -> HTTPResponse.Status? {
         guard (200...299).contains(status) else {
             fail(
+                .invalidSuccessStatus,
                 "optionsSuccessStatus", "\(status) is not a 2xx status",
                 "browsers fail a preflight whose status is not 200–299", "use 204, or 200 for old clients")
             return nil

@@ -1,11 +1,14 @@
+import PublicSuffix
+
 /// Whether a certificate's DNS name covers a host, as browsers decide it (Chromium since 58).
 ///
 /// A host name is covered only by a DNS subjectAltName: equal ignoring ASCII case (and a final
 /// dot), or `*.` followed by at least two labels, where `*` stands for exactly one whole,
 /// non-empty label (RFC 6125 §6.4). The common name is never consulted, nor an IP subjectAltName
 /// for a name, nor partial wildcards such as `f*.example.com` — all of which TLS libraries such
-/// as NIOSSL still accept. (Chromium also refuses wildcards over public suffixes such as `*.co.uk`,
-/// which CAs may not issue; that list is not modelled here.)
+/// as NIOSSL still accept. Nor a wildcard over an ICANN public suffix (`*.co.uk`,
+/// `*.pvt.k12.ma.us`), which CAs may not issue and Chromium refuses; private-section suffixes such
+/// as `*.github.io` are certificates their owners hold, and stay valid.
 public enum CertificateNameRule {
     /// Whether the DNS name `pattern` covers `host` (both as bytes). Names with empty labels or
     /// bytes outside letters, digits, `-`, `_` and `.` (the `*` of a wildcard aside) cover nothing.
@@ -17,7 +20,8 @@ public enum CertificateNameRule {
         let rest = pattern.dropFirst()
         // `*.` then a name with a dot in it: `*.example.com`, never `*.com`, `*`, `f*.example.com`.
         guard rest.first == UInt8(ascii: "."), rest.dropFirst().contains(UInt8(ascii: ".")),
-            !rest.contains(UInt8(ascii: "*")), let firstDot = host.firstIndex(of: UInt8(ascii: "."))
+            !rest.contains(UInt8(ascii: "*")), let firstDot = host.firstIndex(of: UInt8(ascii: ".")),
+            !PublicSuffixList.isPublicSuffix(String(decoding: rest.dropFirst(), as: UTF8.self), section: .icann)
         else { return false }
         return equalIgnoringCase(rest, host[firstDot...])
     }

@@ -37,6 +37,7 @@ struct ConfigurationReader {
         var configuration = CORSConfiguration()
         guard case .object(let members) = root.value else {
             report(
+                .wrongType,
                 source,
                 "the top level must be an object of settings, found \(root.found)\(at(root.position))",
                 "a policy file is one object whose keys are the settings",
@@ -73,6 +74,7 @@ struct ConfigurationReader {
         let example = #"write "routes": [{"path": "/public/**", "origins": ["*"]}]"#
         guard case .array(let elements) = node.value else {
             report(
+                .wrongType,
                 "routes",
                 "expected an array of route objects, found \(node.found)\(at(node.position))",
                 Self.strictly,
@@ -85,6 +87,7 @@ struct ConfigurationReader {
             let prefix = "routes[\(index)]"
             guard case .object(let members) = element.value else {
                 report(
+                    .wrongType,
                     prefix,
                     "expected a route object, found \(element.found)\(at(element.position))",
                     Self.strictly,
@@ -106,6 +109,7 @@ struct ConfigurationReader {
             }
             if !hasPath {
                 report(
+                    .missingRoutePath,
                     "\(prefix).path",
                     "the route has no \"path\"\(at(element.position))",
                     "a route overrides the policy for the request paths its pattern matches",
@@ -148,6 +152,7 @@ struct ConfigurationReader {
             if let first = seen[member.key] {
                 let firstAt = first.keyPosition.map { "; first at \($0)" } ?? ""
                 report(
+                    .duplicateKey,
                     field,
                     "the key \(PolicyNode.quoted(member.key)) appears more than once\(at(member.keyPosition, firstAt))",
                     "only one value can apply, and parsers disagree on which one wins",
@@ -183,7 +188,7 @@ struct ConfigurationReader {
         } else {
             fix = "remove it, or use one of: " + allowed.map(\.rawValue).joined(separator: ", ")
         }
-        report(field, problem, why, fix)
+        report(.unknownKey, field, problem, why, fix)
     }
 
     // MARK: Values
@@ -284,11 +289,13 @@ struct ConfigurationReader {
     // MARK: Reporting
 
     private mutating func mismatch(_ node: PolicyNode, field: String, expected: String, fix: String) {
-        report(field, "expected \(expected), found \(node.found)\(at(node.position))", Self.strictly, fix)
+        report(.wrongType, field, "expected \(expected), found \(node.found)\(at(node.position))", Self.strictly, fix)
     }
 
-    private mutating func report(_ field: String, _ problem: String, _ why: String, _ fix: String) {
-        problems.append(CORSConfigurationProblem(field: field, problem: problem, why: why, fix: fix))
+    private mutating func report(
+        _ kind: CORSConfigurationProblem.Kind, _ field: String, _ problem: String, _ why: String, _ fix: String
+    ) {
+        problems.append(CORSConfigurationProblem(kind: kind, field: field, problem: problem, why: why, fix: fix))
     }
 
     /// ` (line 3, column 5)`, or nothing when the position is unknown.

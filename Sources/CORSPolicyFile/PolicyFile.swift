@@ -73,7 +73,7 @@ public enum PolicyFile {
                 kind: .syntax,
                 problems: [
                     CORSConfigurationProblem(
-                        field: source,
+                        kind: .fileSyntax, field: source,
                         problem: format == .json ? "the file is empty" : "the file is empty (or holds only comments)",
                         why: "an empty file is more likely a mistake (a failed write, the wrong file) than a policy",
                         fix: "write the settings, e.g. \(example)"
@@ -102,7 +102,7 @@ public enum PolicyFile {
             kind: .syntax,
             problems: [
                 CORSConfigurationProblem(
-                    field: source,
+                    kind: .fileSyntax, field: source,
                     problem: "\(name) syntax error\(place): \(message)",
                     why: "the file is not valid \(name), so no policy can be read from it",
                     fix: fix ?? "correct the \(name)\(place)"
@@ -117,7 +117,7 @@ public enum PolicyFile {
                 kind: .unreadable,
                 problems: [
                     CORSConfigurationProblem(
-                        field: path,
+                        kind: .unreadableFile, field: path,
                         problem: problem,
                         why: "no policy can be loaded without reading the file",
                         fix: fix

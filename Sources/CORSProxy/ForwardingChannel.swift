@@ -35,6 +35,9 @@ public struct ForwardingChannel: ServerChildChannel {
             // heads and our own: re-validating every head would only cost time.
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+            // A client that drips its head byte by byte gets 408 at the header timeout, not only
+            // the idle timeout's close.
+            try operations.addHTTPRequestGuard(headerTimeout: route.headerTimeout, parserErrorAnswer: nil)
             if let policy { try operations.addHandler(CORSChannelHandler(policy)) }
             try operations.addHandler(ForwardHandler(route: route))
             return Value(channel: channel)

@@ -14,6 +14,8 @@ protocol ForwardingRoute: Sendable {
     var metrics: ProxyMetrics { get }
     /// How long a client connection may stay silent between requests.
     var clientIdleTimeout: TimeAmount { get }
+    /// How long a request's header fields may take from its first byte.
+    var headerTimeout: TimeAmount { get }
     /// Decides on a request as soon as its head is read: an answer of our own, or a forward.
     func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision
     /// The last edit of the head of an answer of ours to a request that has no plan (a refusal,

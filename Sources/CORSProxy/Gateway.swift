@@ -19,6 +19,9 @@ public struct GatewayConfiguration: Sendable {
     public var trustsForwardedFields = false
     /// How long a client connection may stay silent between requests (nginx's `keepalive_timeout`).
     public var clientIdleTimeout: TimeAmount = .seconds(75)
+    /// How long a request's header fields may take from its first byte (nginx's
+    /// `client_header_timeout`): a slower client gets 408 and the connection closes.
+    public var headerTimeout: TimeAmount = .seconds(30)
 
     /// Throws a 400-style ``ProxyRejection`` describing what is wrong with `upstream`.
     public init(upstream: String, policy: CORSPolicy, preserveHost: Bool = false) throws(ProxyRejection) {

@@ -37,6 +37,7 @@ final class GatewayRoute: ForwardingRoute {
     }
 
     var clientIdleTimeout: TimeAmount { configuration.clientIdleTimeout }
+    var headerTimeout: TimeAmount { configuration.headerTimeout }
 
     func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision {
         var decision: CORSDecision?

@@ -23,6 +23,9 @@ public struct OpenProxyConfiguration: Sendable {
     public var preflightMaxAge: Int?
     /// How long a client connection may stay silent between requests.
     public var clientIdleTimeout: TimeAmount = .seconds(75)
+    /// How long a request's header fields may take from its first byte (nginx's
+    /// `client_header_timeout`): a slower client gets 408 and the connection closes.
+    public var headerTimeout: TimeAmount = .seconds(30)
 
     public init(
         targetGuard: SSRFGuard = SSRFGuard(),

@@ -21,6 +21,7 @@ final class ProxyRoute: ForwardingRoute {
     }
 
     var clientIdleTimeout: TimeAmount { configuration.clientIdleTimeout }
+    var headerTimeout: TimeAmount { configuration.headerTimeout }
 
     static let helpText = """
         This is a CORS proxy: it fetches a public URL and answers with CORS headers.

@@ -1,11 +1,14 @@
 import ArgumentParser
 import Foundation
+import PublicSuffix
 
 @main
 struct CORSTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cors",
         abstract: "CORS done right: serve or proxy behind a policy, lint it, check and audit live servers.",
+        // The list's date matters to lint's verdicts (`*.` over a suffix the list names is refused).
+        version: "cors (swift-cors); \(PublicSuffixList.source)",
         subcommands: [Serve.self, Lint.self, Proxy.self, Check.self, Audit.self]
     )
 

@@ -10,12 +10,13 @@ import NIOSSL
 enum GatewayServe {
     static func run(
         upstream: String, upstreamCA: String?, trustForwarded: Bool, policy: CORSPolicy, host: String, port: Int,
-        metricsPort: Int?, logger: Logger
+        limits: ConnectionLimitsOption, metricsPort: Int?, logger: Logger
     ) async throws {
         let configuration: GatewayConfiguration
         do {
             var parsed = try GatewayConfiguration(upstream: upstream, policy: policy)
             parsed.trustsForwardedFields = trustForwarded
+            parsed.headerTimeout = limits.headerTimeoutAmount
             configuration = parsed
         } catch {
             FileHandle.standardError.write(Data("error: --upstream \(upstream): \(error.message)\n".utf8))
@@ -37,7 +38,9 @@ enum GatewayServe {
             throw ExitCode(2)
         }
         let app = gateway.makeApplication(
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: nil,
+                availableConnectionsDelegate: limits.connectionCap),
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host

@@ -61,6 +61,8 @@ extension CORSTool {
 
         @OptionGroup var eventLoops: ThreadsOption
 
+        @OptionGroup var limits: ConnectionLimitsOption
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel = "info"
 
@@ -117,7 +119,7 @@ extension CORSTool {
                             + "(including cloud metadata). Use it for local development only, never exposed.\n").utf8))
             }
             let metrics = MetricsOption.service(host: host, port: metricsPort, logger: logger)
-            let configuration = OpenProxyConfiguration(
+            var configuration = OpenProxyConfiguration(
                 targetGuard: SSRFGuard(allowPrivate: allowPrivate, allowedTargets: Set(allowTargets)),
                 allowedOrigins: Set(allowOrigins),
                 deniedOrigins: Set(denyOrigins),
@@ -127,6 +129,7 @@ extension CORSTool {
                 maxRedirects: maxRedirects,
                 timeout: .milliseconds(Int64(timeout * 1000))
             )
+            configuration.headerTimeout = limits.headerTimeoutAmount
             var connections = UpstreamPool.Configuration()
             connections.connectTimeout = .milliseconds(Int64(min(timeout, 10) * 1000))
             connections.readTimeout = .milliseconds(Int64(timeout * 1000))
@@ -134,7 +137,9 @@ extension CORSTool {
             let proxy = OpenProxy(configuration: configuration, upstreams: upstreams, logger: logger)
             let host = self.host
             let app = proxy.makeApplication(
-                configuration: .init(address: .hostname(host, port: port), serverName: nil),
+                configuration: .init(
+                    address: .hostname(host, port: port), serverName: nil,
+                    availableConnectionsDelegate: limits.connectionCap),
                 onServerRunning: { channel in
                     let boundPort = channel.localAddress?.port ?? 0
                     let shown = host.contains(":") ? "[\(host)]" : host

@@ -57,6 +57,8 @@ extension CORSTool {
 
         @OptionGroup var eventLoops: ThreadsOption
 
+        @OptionGroup var limits: ConnectionLimitsOption
+
         @Option(help: "Log level: trace, debug (shows every CORS refusal), info, notice, warning, error, critical.")
         var logLevel = "info"
 
@@ -101,13 +103,17 @@ extension CORSTool {
             if let upstream {
                 return try await GatewayServe.run(
                     upstream: upstream, upstreamCA: upstreamCA, trustForwarded: trustForwarded, policy: corsPolicy,
-                    host: host, port: port,
+                    host: host, port: port, limits: limits,
                     metricsPort: metricsPort, logger: logger)
             }
-            let server = ServerSettings(host: host, port: port, policy: corsPolicy, logger: logger)
+            let server = ServerSettings(host: host, port: port, limits: limits, policy: corsPolicy, logger: logger)
             switch adapter ?? .hummingbird {
             case .hummingbird: try await ServeHummingbird.run(server)
-            case .vapor: try await ServeVapor.run(server)
+            case .vapor:
+                PolicySource.printToStandardError(
+                    "warning: --adapter vapor: Vapor's server takes no pipeline handlers, so it has no header"
+                        + " timeout (--header-timeout) and no connection cap (--max-connections)")
+                try await ServeVapor.run(server)
             case .nio: try await ServeNIO.run(server)
             }
         }
@@ -153,6 +159,7 @@ extension CORSTool.Serve {
 struct ServerSettings: Sendable {
     var host: String
     var port: Int
+    var limits: ConnectionLimitsOption
     var policy: CORSPolicy
     var logger: Logger
 

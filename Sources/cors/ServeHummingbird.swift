@@ -38,12 +38,14 @@ enum ServeHummingbird {
             OriginGuardedChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
-                policy: policy)
+                policy: policy, headerTimeout: settings.limits.headerTimeoutAmount)
         }
         let app = Application(
             router: router,
             server: server,
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: nil,
+                availableConnectionsDelegate: settings.limits.connectionCap),
             onServerRunning: { channel in settings.announce(port: channel.localAddress?.port ?? 0) },
             logger: settings.logger
         )
@@ -52,13 +54,16 @@ enum ServeHummingbird {
 }
 
 /// A Hummingbird child channel with ``CORSNIO/CORSWebSocketOriginGuard`` right after the HTTP
-/// request decoder, in front of the WebSocket upgrade handler.
+/// request decoder, in front of the WebSocket upgrade handler, and the ``CORSNIO/HTTPRequestGuard``
+/// before them.
 struct OriginGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
     let policy: CORSPolicy
+    let headerTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
         let policy = self.policy
+        let headerTimeout = self.headerTimeout
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
@@ -66,6 +71,14 @@ struct OriginGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
             try operations.addHandler(guardHandler, position: .after(decoder))
             try operations.addHandler(EchoUpgradeFilter(), position: .after(decoder))
             try operations.addHandler(CloseAfterResponse(), position: .after(decoder))
+            // Hummingbird answers nothing to a parse error before the first request is routed
+            // (1,000 header fields held the connection open): the guard answers 400/431 and closes.
+            let limits = HTTP1Channel.Configuration().httpDecoder
+            try operations.addHTTPRequestGuard(
+                headerTimeout: headerTimeout,
+                parserErrorAnswer: .init(
+                    headerLimits: "up to \(limits.maxHeaderFieldCount) fields and \(limits.maxHeaderListSize / 1024) KB"
+                ))
             return value
         }
     }

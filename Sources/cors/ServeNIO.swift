@@ -1,6 +1,7 @@
 import CORS
 import CORSNIO
 import HTTPTypes
+import HummingbirdCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,9 +17,22 @@ enum ServeNIO {
             channel.eventLoop.makeSucceededFuture(
                 head.method == .GET && head.uri.split(separator: "?").first == "/ws" ? HTTPHeaders() : nil)
         }
+        // Hummingbird's limits, so every adapter refuses the same heads.
+        let limits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldCount = 1000
+            return limits
+        }()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                let cap = settings.limits.maxConnections
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AvailableConnectionsChannelHandler(maxConnections: cap))
+                }
+            }
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -38,7 +52,17 @@ enum ServeNIO {
                                 context.pipeline.removeHandler(name: "cors", promise: nil)
                                 context.pipeline.removeHandler(name: "echo", promise: nil)
                             }
-                        ))
+                        ),
+                        withErrorHandling: false,
+                        withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: limits)
+                    // Instead of NIO's error handler (400 for everything): 431 for header overflow,
+                    // the reason in words, and the header-read timeout.
+                    try operations.addHTTPRequestGuard(
+                        headerTimeout: settings.limits.headerTimeoutAmount,
+                        parserErrorAnswer: .init(
+                            headerLimits:
+                                "up to \(limits.maxHeaderFieldCount) fields and \(limits.maxHeaderListSize / 1024) KB"))
                     try operations.addHandler(CORSChannelHandler(policy), name: "cors")
                     try operations.addHandler(EchoNIOHandler(), name: "echo")
                 }
@@ -56,12 +80,6 @@ final class EchoNIOHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private var head: HTTPRequestHead?
-
-    /// NIO's protocol error handler has answered an unparsable request with 400 and
-    /// `Connection: close`; closing is left to the last handler, here (the socket stayed open).
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError { context.close(promise: nil) } else { context.fireErrorCaught(error) }
-    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {

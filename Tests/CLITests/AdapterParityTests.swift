@@ -149,7 +149,9 @@ import Testing
     static func withServer(adapter: String, _ body: (String) async throws -> Void) async throws {
         let file = try PolicyFileFixture(policy)
         defer { file.remove() }
-        let server = try CORSProcess.serve(["--adapter", adapter, "--policy", file.path, "--log-level", "warning"])
+        let server = try await CORSProcess.serve([
+            "--adapter", adapter, "--policy", file.path, "--log-level", "warning",
+        ])
         defer { server.stop() }
         try await body(server.baseURL)
     }

@@ -16,12 +16,12 @@ import Testing
         }
         """
 
-    @Test func strictPolicyPasses() throws {
+    @Test func strictPolicyPasses() async throws {
         let policy = try PolicyFileFixture(Self.strictPolicy)
         defer { policy.remove() }
-        let server = try CORSProcess.serve(["--policy", policy.path])
+        let server = try await CORSProcess.serve(["--policy", policy.path])
         defer { server.stop() }
-        let outcome = try CORSProcess.run([
+        let outcome = try await CORSProcess.run([
             "audit", server.baseURL + "/api/me", "--trusted-origin", "https://app.example.com", "--path", "/other",
             "--header", "Cookie: session=abc", "--budget", "100", "--rate", "500",
         ])
@@ -29,10 +29,10 @@ import Testing
         #expect(outcome.standardOutput.contains("nothing of medium or higher severity found"))
     }
 
-    @Test func developmentDefaultPasses() throws {
-        let server = try CORSProcess.serve([])
+    @Test func developmentDefaultPasses() async throws {
+        let server = try await CORSProcess.serve([])
         defer { server.stop() }
-        let outcome = try CORSProcess.run(["audit", server.baseURL + "/", "--json", "--rate", "500"])
+        let outcome = try await CORSProcess.run(["audit", server.baseURL + "/", "--json", "--rate", "500"])
         #expect(outcome.status == 0, "\(outcome.standardOutput)\(outcome.standardError)")
         let json = try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any]
         #expect((json?["findings"] as? [Any])?.isEmpty == true)
@@ -40,7 +40,7 @@ import Testing
 
     @Test func reflectingServerIsHigh() async throws {
         let server = try await ReflectingServer.start()
-        let outcome = try CORSProcess.run(["audit", server.baseURL + "/api/me", "--json", "--rate", "500"])
+        let outcome = try await CORSProcess.run(["audit", server.baseURL + "/api/me", "--json", "--rate", "500"])
         await server.stop()
         #expect(outcome.status == 1, "\(outcome.standardError)")
         let json = try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any]
@@ -54,7 +54,7 @@ import Testing
 
     @Test func reflectingServerHumanOutput() async throws {
         let server = try await ReflectingServer.start()
-        let outcome = try CORSProcess.run(["audit", server.baseURL + "/", "--rate", "500"])
+        let outcome = try await CORSProcess.run(["audit", server.baseURL + "/", "--rate", "500"])
         await server.stop()
         #expect(outcome.status == 1)
         #expect(outcome.standardOutput.contains("HIGH ("))
@@ -77,20 +77,20 @@ import Testing
     ]
 
     @Test(arguments: errorCases)
-    func errorsExitTwo(_ errorCase: ErrorCase) throws {
-        let outcome = try CORSProcess.run(errorCase.arguments)
+    func errorsExitTwo(_ errorCase: ErrorCase) async throws {
+        let outcome = try await CORSProcess.run(errorCase.arguments)
         #expect(outcome.status == 2)
         #expect(outcome.standardError.contains(errorCase.message), "\(outcome.standardError)")
     }
 
-    @Test func aNetworkErrorWithJSONIsOneObjectOnStandardOutput() throws {
-        let outcome = try CORSProcess.run(["audit", "http://127.0.0.1:1/", "--timeout", "2", "--json"])
+    @Test func aNetworkErrorWithJSONIsOneObjectOnStandardOutput() async throws {
+        let outcome = try await CORSProcess.run(["audit", "http://127.0.0.1:1/", "--timeout", "2", "--json"])
         #expect(outcome.status == 2)
         #expect(outcome.standardOutput.hasPrefix(#"{"findings":null,"error":{"message":"#), "\(outcome.standardOutput)")
     }
 
-    @Test func helpNamesTheOptions() throws {
-        let outcome = try CORSProcess.run(["audit", "--help"])
+    @Test func helpNamesTheOptions() async throws {
+        let outcome = try await CORSProcess.run(["audit", "--help"])
         for option in ["--json", "--trusted-origin", "--path", "--header", "--budget", "--rate", "--timeout"] {
             #expect(outcome.standardOutput.contains(option), "\(option)")
         }

@@ -2,13 +2,19 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// Runs the built `cors` executable: a short command to completion, or `serve` in the background
+/// Runs the built `cors` executable: a short command to completion, or a server in the background
 /// until it prints `listening on http://HOST:PORT`.
+///
+/// Every wait happens on a thread of its own, never on Swift's cooperative pool: that pool has as
+/// many threads as cores (two here), and a child often talks to a server in this very process
+/// whose handlers need the pool. A test blocking the pool while it waits for such a child would
+/// deadlock the whole suite. The child's output is read as it comes, so it never blocks on a
+/// full pipe either.
 final class CORSProcess: @unchecked Sendable {
-    // Mutated only before `run()` returns and read afterwards; Process itself is thread-safe enough here.
+    // Configured in `init` and only read afterwards; Process itself is thread-safe enough here.
     let process = Process()
-    let output = Pipe()
-    let errors = Pipe()
+    private let output: StreamCollector
+    private let errors: StreamCollector
     private(set) var baseURL = ""
 
     static var executable: URL {
@@ -25,55 +31,139 @@ final class CORSProcess: @unchecked Sendable {
     }
 
     /// Runs `cors ARGUMENTS` to completion.
-    static func run(_ arguments: [String]) throws -> Outcome {
-        let child = CORSProcess(arguments)
-        try child.process.run()
-        let out = child.output.fileHandleForReading.readDataToEndOfFile()
-        let err = child.errors.fileHandleForReading.readDataToEndOfFile()
-        child.process.waitUntilExit()
-        return Outcome(
-            status: child.process.terminationStatus, standardOutput: String(decoding: out, as: UTF8.self),
-            standardError: String(decoding: err, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> Outcome {
+        let child = try CORSProcess(arguments)
+        let status = await child.exitStatus()
+        let (out, err) = await offThePool { (child.output.waitForEnd(), child.errors.waitForEnd()) }
+        return Outcome(status: status, standardOutput: out, standardError: err)
     }
 
     /// Starts `cors serve ARGUMENTS --port 0` and waits for its `listening on` line.
-    static func serve(_ arguments: [String]) throws -> CORSProcess {
-        let child = CORSProcess(["serve", "--port", "0"] + arguments)
-        try child.process.run()
-        var buffer = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = child.output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
-                child.baseURL = String(line.dropFirst("listening on ".count))
-                return child
+    static func serve(_ arguments: [String]) async throws -> CORSProcess {
+        try await listening(["serve", "--port", "0"] + arguments)
+    }
+
+    /// Starts `cors ARGUMENTS` (a server given `--port 0`) and waits for its `listening on` line.
+    static func listening(_ arguments: [String]) async throws -> CORSProcess {
+        let (child, lines) = try await start(arguments, waitingFor: ["listening on "])
+        child.baseURL = lines[0]
+        return child
+    }
+
+    /// Starts `cors ARGUMENTS` and waits until a line with each prefix was printed; returns the
+    /// process and the rest of each such line, in the order of `prefixes`.
+    static func start(_ arguments: [String], waitingFor prefixes: [String]) async throws -> (CORSProcess, [String]) {
+        let child = try CORSProcess(arguments)
+        @Sendable func found(_ text: String) -> [String] {
+            let lines = text.split(separator: "\n")
+            return prefixes.compactMap { prefix in
+                lines.first(where: { $0.hasPrefix(prefix) }).map { String($0.dropFirst(prefix.count)) }
             }
         }
+        // A backstop for a child that neither starts nor exits, not a measure of start-up time.
+        let deadline = Date().addingTimeInterval(120)
+        let text = await offThePool { child.output.wait(until: deadline) { found($0).count == prefixes.count } }
+        let lines = found(text)
+        if lines.count == prefixes.count { return (child, lines) }
         child.stop()
-        let err = String(decoding: child.errors.fileHandleForReading.availableData, as: UTF8.self)
-        throw StartFailure(message: "cors serve did not start: \(err)")
+        let err = await offThePool { child.errors.wait(until: Date().addingTimeInterval(5)) { _ in false } }
+        throw StartFailure(message: "cors \(arguments.joined(separator: " ")) did not start: \(err)")
     }
 
     struct StartFailure: Error { var message: String }
 
-    private init(_ arguments: [String]) {
+    private init(_ arguments: [String]) throws {
         process.executableURL = Self.executable
         process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = errors
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        output = StreamCollector(out.fileHandleForReading)
+        errors = StreamCollector(err.fileHandleForReading)
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
+    /// What the child has written to standard error so far.
+    var standardError: String { errors.text }
+
+    /// Waits for the child to exit and returns its status.
+    func exitStatus() async -> Int32 {
+        let process = self.process
+        return await offThePool {
             process.waitUntilExit()
+            return process.terminationStatus
         }
     }
 
+    /// SIGTERM now, SIGKILL if the child is still there 20 s later: a server that never stops must
+    /// not outlive the suite. Returns at once; `exitStatus()` waits.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let process = self.process
+        Thread {
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning, Date() < deadline { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }.start()
+    }
+
     deinit { stop() }
+}
+
+/// Runs blocking work on a thread of its own and awaits its result (see `CORSProcess`).
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
+    }
+}
+
+/// Reads a child's pipe to its end on a thread of its own, so the child never blocks writing.
+final class StreamCollector: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var data = Data()
+    private var ended = false
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            while true {
+                let chunk = handle.availableData
+                condition.lock()
+                if chunk.isEmpty { ended = true } else { data.append(chunk) }
+                condition.broadcast()
+                condition.unlock()
+                if chunk.isEmpty { return }
+            }
+        }.start()
+    }
+
+    var text: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Blocks until `predicate` holds of the text so far, the stream ends, or `deadline` (if any)
+    /// passes.
+    func wait(until deadline: Date?, for predicate: (String) -> Bool) -> String {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            let text = String(decoding: data, as: UTF8.self)
+            if ended || predicate(text) { return text }
+            // No `.distantFuture` deadline: Foundation on Linux traps converting it to a timespec.
+            if let deadline {
+                if !condition.wait(until: deadline) { return String(decoding: data, as: UTF8.self) }
+            } else {
+                condition.wait()
+            }
+        }
+    }
+
+    /// Blocks until the stream ends (the child and everything it started closed it).
+    func waitForEnd() -> String { wait(until: nil) { _ in false } }
 }
 
 /// A temporary policy file, removed when dropped.

@@ -12,14 +12,14 @@ import Testing
         return try #require(value as? [String: Any])
     }
 
-    func check(_ arguments: [String]) throws -> CORSProcess.Outcome {
-        try CORSProcess.run(["check"] + arguments)
+    func check(_ arguments: [String]) async throws -> CORSProcess.Outcome {
+        try await CORSProcess.run(["check"] + arguments)
     }
 
-    @Test func allowedExitsZeroAndPrintsTheJSONShape() throws {
-        let server = try CORSProcess.serve([])
+    @Test func allowedExitsZeroAndPrintsTheJSONShape() async throws {
+        let server = try await CORSProcess.serve([])
         defer { server.stop() }
-        let outcome = try check([server.baseURL + "/items", "--origin", Self.localOrigin, "--json"])
+        let outcome = try await check([server.baseURL + "/items", "--origin", Self.localOrigin, "--json"])
         #expect(outcome.status == 0)
         let json = try object(outcome.standardOutput)
         #expect(json["allowed"] as? Bool == true)
@@ -33,10 +33,10 @@ import Testing
         #expect(json["warnings"] is [Any])
     }
 
-    @Test func refusedOriginExitsOneWithChromiumsReason() throws {
-        let server = try CORSProcess.serve([])
+    @Test func refusedOriginExitsOneWithChromiumsReason() async throws {
+        let server = try await CORSProcess.serve([])
         defer { server.stop() }
-        let outcome = try check([server.baseURL + "/items", "--origin", "https://evil.example", "--json"])
+        let outcome = try await check([server.baseURL + "/items", "--origin", "https://evil.example", "--json"])
         #expect(outcome.status == 1)
         let json = try object(outcome.standardOutput)
         #expect(json["allowed"] as? Bool == false)
@@ -48,17 +48,17 @@ import Testing
         #expect((json["fix"] as? String)?.contains("https://evil.example") == true)
     }
 
-    @Test func preflightRefusingAHeaderNamesIt() throws {
+    @Test func preflightRefusingAHeaderNamesIt() async throws {
         let policy = try PolicyFileFixture(
             #"{"origins": ["http://localhost:*"], "allowedHeaders": ["X-A"], "debug": true}"#)
         defer { policy.remove() }
-        let server = try CORSProcess.serve(["--policy", policy.path])
+        let server = try await CORSProcess.serve(["--policy", policy.path])
         defer { server.stop() }
         let arguments = [
             server.baseURL + "/items", "--origin", Self.localOrigin, "--method", "PUT", "--header", "X-A: 1",
             "--header", "X-B: 2",
         ]
-        let outcome = try check(arguments + ["--json"])
+        let outcome = try await check(arguments + ["--json"])
         #expect(outcome.status == 1)
         let json = try object(outcome.standardOutput)
         #expect(json["reason"] as? String == "HeaderDisallowedByPreflightResponse")
@@ -66,7 +66,7 @@ import Testing
         let preflight = try #require(json["preflight"] as? [String: Any])
         #expect(preflight["status"] as? Int == 204)
         #expect(preflight["requestHeaders"] as? String == "x-a,x-b")
-        let human = try check(arguments)
+        let human = try await check(arguments)
         #expect(human.status == 1)
         #expect(human.standardOutput.contains("> OPTIONS /items HTTP/1.1"))
         #expect(human.standardOutput.contains("> Access-Control-Request-Headers: x-a,x-b"))
@@ -76,12 +76,12 @@ import Testing
         #expect(human.standardOutput.contains("Access-Control-Allow-Headers: x-a, x-b"))
     }
 
-    @Test func wildcardWithCredentialsGivesAConcreteFix() throws {
+    @Test func wildcardWithCredentialsGivesAConcreteFix() async throws {
         let policy = try PolicyFileFixture(#"{"origins": ["*"]}"#)
         defer { policy.remove() }
-        let server = try CORSProcess.serve(["--policy", policy.path])
+        let server = try await CORSProcess.serve(["--policy", policy.path])
         defer { server.stop() }
-        let outcome = try check([server.baseURL + "/me", "--origin", Self.localOrigin, "--credentials"])
+        let outcome = try await check([server.baseURL + "/me", "--origin", Self.localOrigin, "--credentials"])
         #expect(outcome.status == 1)
         let text = outcome.standardOutput
         #expect(text.contains("BLOCKED: WildcardOriginNotAllowed"))
@@ -116,19 +116,19 @@ import Testing
     ]
 
     @Test(arguments: usageErrors)
-    func usageAndNetworkErrorsExitTwo(_ usage: Usage) throws {
-        let outcome = try check(usage.arguments)
+    func usageAndNetworkErrorsExitTwo(_ usage: Usage) async throws {
+        let outcome = try await check(usage.arguments)
         #expect(outcome.status == 2)
         #expect(outcome.standardError.contains(usage.stderr), "stderr: \(outcome.standardError)")
-        let json = try check(usage.arguments + ["--json"])
+        let json = try await check(usage.arguments + ["--json"])
         #expect(json.status == 2)
         let object = try object(json.standardOutput)
         let error = try #require(object["error"] as? [String: Any])
         #expect((error["message"] as? String)?.contains(usage.stderr) == true)
     }
 
-    @Test func helpNamesEveryOption() throws {
-        let outcome = try CORSProcess.run(["check", "--help"])
+    @Test func helpNamesEveryOption() async throws {
+        let outcome = try await CORSProcess.run(["check", "--help"])
         #expect(outcome.status == 0)
         for option in ["--origin", "--method", "--header", "--credentials", "--json", "Exit status"] {
             #expect(outcome.standardOutput.contains(option), "help lacks \(option)")

@@ -42,10 +42,10 @@ import Testing
     ]
 
     @Test(arguments: policies)
-    func lintNamesTheProblemBriefly(_ testCase: PolicyCase) throws {
+    func lintNamesTheProblemBriefly(_ testCase: PolicyCase) async throws {
         let file = try PolicyFileFixture(testCase.policy, extension: testCase.fileExtension)
         defer { file.remove() }
-        let outcome = try CORSProcess.run(["lint", file.path])
+        let outcome = try await CORSProcess.run(["lint", file.path])
         let output = outcome.standardOutput + outcome.standardError
         #expect(outcome.status == 1 || outcome.status == 2)
         #expect(output.contains(testCase.says), "\(output.prefix(2000))")
@@ -79,8 +79,8 @@ import Testing
     ]
 
     @Test(arguments: flags)
-    func flagsAreRefusedByName(_ testCase: FlagCase) throws {
-        let outcome = try CORSProcess.run(testCase.arguments)
+    func flagsAreRefusedByName(_ testCase: FlagCase) async throws {
+        let outcome = try await CORSProcess.run(testCase.arguments)
         #expect(outcome.status != 0)
         #expect((outcome.standardOutput + outcome.standardError).contains(testCase.says), "\(outcome.standardError)")
         #expect(!outcome.standardError.contains("Missing value"))

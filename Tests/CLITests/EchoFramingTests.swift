@@ -66,7 +66,7 @@ import Testing
     }
 
     static func withServer(adapter: String, _ body: (Int) async throws -> Void) async throws {
-        let server = try CORSProcess.serve(["--adapter", adapter, "--log-level", "warning"])
+        let server = try await CORSProcess.serve(["--adapter", adapter, "--log-level", "warning"])
         defer { server.stop() }
         try await body(try #require(server.baseURL.split(separator: ":").last.flatMap { Int($0) }))
     }

@@ -50,30 +50,44 @@ import Testing
     ]
 
     @Test(arguments: invalid)
-    func rejects(_ testCase: Case) throws {
+    func rejects(_ testCase: Case) async throws {
         let file = try PolicyFileFixture(testCase.policy)
         defer { file.remove() }
-        let outcome = try CORSProcess.run(["lint", file.path])
+        let outcome = try await CORSProcess.run(["lint", file.path])
         #expect(outcome.status == 1)
         let lines = outcome.standardOutput.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("\(testCase.field)") && $0.contains(" — ") })
-        let serve = try CORSProcess.run(["serve", "--port", "0", "--policy", file.path])
+        let serve = try await CORSProcess.run(["serve", "--port", "0", "--policy", file.path])
         #expect(serve.status == 2)
     }
 
-    @Test func acceptsAValidPolicyAndWarnsOnStderr() throws {
+    @Test func acceptsAValidPolicyAndWarnsOnStderr() async throws {
         let file = try PolicyFileFixture(
             #"{"origins": ["http://app.example.com", "regex:^https://app.example.com$"], "credentials": true, "maxAge": 7201}"#
         )
         defer { file.remove() }
-        let outcome = try CORSProcess.run(["lint", file.path])
+        let outcome = try await CORSProcess.run(["lint", file.path])
         #expect(outcome.status == 0)
         #expect(outcome.standardError.contains("warning: maxAge"))
         #expect(outcome.standardError.contains("warning: origins[0]"))
         #expect(outcome.standardError.contains("warning: origins[1]"))
     }
 
-    @Test func acceptsYAML() throws {
+    @Test func versionNamesThePublicSuffixListsDate() async throws {
+        let outcome = try await CORSProcess.run(["--version"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.contains("Public Suffix List 2023-02-09"), "\(outcome.standardOutput)")
+    }
+
+    @Test func refusesAWildcardOverAPublicSuffixOfTheWholeList() async throws {
+        let file = try PolicyFileFixture(#"{"origins": ["https://*.com.de"], "credentials": true}"#)
+        defer { file.remove() }
+        let outcome = try await CORSProcess.run(["lint", file.path])
+        #expect(outcome.status == 1)
+        #expect(outcome.standardOutput.contains("public suffix 'com.de'"), "\(outcome.standardOutput)")
+    }
+
+    @Test func acceptsYAML() async throws {
         let file = try PolicyFileFixture(
             """
             origins:
@@ -82,17 +96,17 @@ import Testing
             credentials: true
             """, extension: "yaml")
         defer { file.remove() }
-        #expect(try CORSProcess.run(["lint", file.path]).status == 0)
+        #expect(try await CORSProcess.run(["lint", file.path]).status == 0)
     }
 
-    @Test func missingFileIsAUsageError() throws {
-        let outcome = try CORSProcess.run(["lint", "/nonexistent/policy.json"])
+    @Test func missingFileIsAUsageError() async throws {
+        let outcome = try await CORSProcess.run(["lint", "/nonexistent/policy.json"])
         #expect(outcome.status == 2)
         #expect(outcome.standardError.contains("/nonexistent/policy.json"))
     }
 
-    @Test func helpListsTheSubcommands() throws {
-        let outcome = try CORSProcess.run(["--help"])
+    @Test func helpListsTheSubcommands() async throws {
+        let outcome = try await CORSProcess.run(["--help"])
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput.contains("serve"))
         #expect(outcome.standardOutput.contains("lint"))

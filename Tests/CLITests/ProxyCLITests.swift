@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -8,35 +9,15 @@ import Testing
 /// proxy's refusals happen before any connection.
 @Suite(.serialized) struct ProxyCLITests {
     /// Starts `cors ARGUMENTS --port 0` and waits for `listening on`; returns the process and base URL.
-    static func start(_ arguments: [String]) throws -> (Process, String) {
-        let (process, lines) = try start(arguments, waitingFor: ["listening on "])
+    static func start(_ arguments: [String]) async throws -> (CORSProcess, String) {
+        let (process, lines) = try await start(arguments, waitingFor: ["listening on "])
         return (process, lines[0])
     }
 
     /// Starts `cors ARGUMENTS --port 0` and waits until a line with each prefix was printed;
     /// returns the process and the rest of each such line, in the order of `prefixes`.
-    static func start(_ arguments: [String], waitingFor prefixes: [String]) throws -> (Process, [String]) {
-        let process = Process()
-        process.executableURL = CORSProcess.executable
-        process.arguments = arguments + ["--port", "0", "--log-level", "error"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var buffer = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            let lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
-            let found = prefixes.compactMap { prefix in
-                lines.first(where: { $0.hasPrefix(prefix) }).map { String($0.dropFirst(prefix.count)) }
-            }
-            if found.count == prefixes.count { return (process, found) }
-        }
-        process.terminate()
-        throw CORSProcess.StartFailure(message: "cors \(arguments.joined(separator: " ")) did not start")
+    static func start(_ arguments: [String], waitingFor prefixes: [String]) async throws -> (CORSProcess, [String]) {
+        try await CORSProcess.start(arguments + ["--port", "0", "--log-level", "error"], waitingFor: prefixes)
     }
 
     func get(_ url: String, headers: [(String, String)]) async throws -> (HTTPClientResponse, String) {
@@ -50,12 +31,12 @@ import Testing
     @Test func gatewayAnswersWithExactlyOneAllowOriginThePolicys() async throws {
         // The upstream is the echo API under the development policy: it sends its own ACAO for
         // any http://localhost:* origin.
-        let upstream = try CORSProcess.serve([])
+        let upstream = try await CORSProcess.serve([])
         defer { upstream.stop() }
         let policy = try PolicyFileFixture(#"{ "origins": ["http://localhost:3000"] }"#)
         defer { policy.remove() }
-        let (gateway, base) = try Self.start(["serve", "--upstream", upstream.baseURL, "--policy", policy.path])
-        defer { gateway.terminate() }
+        let (gateway, base) = try await Self.start(["serve", "--upstream", upstream.baseURL, "--policy", policy.path])
+        defer { gateway.stop() }
 
         let (allowed, body) = try await get(base + "/items?x=1", headers: [("Origin", "http://localhost:3000")])
         #expect(allowed.status == .ok)
@@ -67,12 +48,12 @@ import Testing
     }
 
     @Test func gatewayCountsRequestsOnItsPrometheusEndpoint() async throws {
-        let upstream = try CORSProcess.serve([])
+        let upstream = try await CORSProcess.serve([])
         defer { upstream.stop() }
-        let (gateway, lines) = try Self.start(
+        let (gateway, lines) = try await Self.start(
             ["serve", "--upstream", upstream.baseURL, "--metrics-port", "0"],
             waitingFor: ["listening on ", "metrics on "])
-        defer { gateway.terminate() }
+        defer { gateway.stop() }
         for _ in 0..<3 { _ = try await get(lines[0] + "/items", headers: [("Origin", "http://localhost:3000")]) }
         let (response, text) = try await get(lines[1], headers: [])
         #expect(response.status == .ok)
@@ -84,38 +65,42 @@ import Testing
     }
 
     @Test func proxyCountsRejectionsByReason() async throws {
-        let (proxy, lines) = try Self.start(
+        let (proxy, lines) = try await Self.start(
             ["proxy", "--metrics-port", "0"], waitingFor: ["listening on ", "metrics on "])
-        defer { proxy.terminate() }
+        defer { proxy.stop() }
         _ = try await get(lines[0] + "/http://127.0.0.1/", headers: [("Origin", "http://app.test")])
         let (_, text) = try await get(lines[1], headers: [])
         #expect(text.contains("cors_proxy_rejections_total"), "\(text)")
         #expect(text.contains("ssrf"), "\(text)")
     }
 
-    @Test func upstreamCAMustBeAReadableFileForAnHTTPSUpstream() throws {
-        let missing = try CORSProcess.run(
+    @Test func upstreamCAMustBeAReadableFileForAnHTTPSUpstream() async throws {
+        let missing = try await CORSProcess.run(
             ["serve", "--upstream", "https://127.0.0.1:1", "--upstream-ca", "/nonexistent/ca.pem"])
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("--upstream-ca /nonexistent/ca.pem"))
-        let plain = try CORSProcess.run(["serve", "--upstream", "http://127.0.0.1:1", "--upstream-ca", "/etc/hosts"])
+        let plain = try await CORSProcess.run([
+            "serve", "--upstream", "http://127.0.0.1:1", "--upstream-ca", "/etc/hosts",
+        ])
         #expect(plain.status == 2)
         #expect(plain.standardError.contains("https://"))
         // A file that holds no certificate: refused before anything listens.
-        let notPEM = try CORSProcess.run(["serve", "--upstream", "https://127.0.0.1:1", "--upstream-ca", "/etc/hosts"])
+        let notPEM = try await CORSProcess.run([
+            "serve", "--upstream", "https://127.0.0.1:1", "--upstream-ca", "/etc/hosts",
+        ])
         #expect(notPEM.status == 2)
         #expect(notPEM.standardError.contains("TLS setup failed"))
     }
 
-    @Test func metricsPortWithoutUpstreamIsAUsageError() throws {
-        let result = try CORSProcess.run(["serve", "--metrics-port", "9100"])
+    @Test func metricsPortWithoutUpstreamIsAUsageError() async throws {
+        let result = try await CORSProcess.run(["serve", "--metrics-port", "9100"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("--metrics-port"))
     }
 
     @Test(arguments: [["proxy", "--threads", "0"], ["serve", "--threads", "2000"]])
-    func threadsOutOfRangeIsAUsageError(_ arguments: [String]) throws {
-        let result = try CORSProcess.run(arguments)
+    func threadsOutOfRangeIsAUsageError(_ arguments: [String]) async throws {
+        let result = try await CORSProcess.run(arguments)
         #expect(result.status == 2)
         #expect(result.standardError.contains("--threads must be between 1 and 1024"))
     }
@@ -147,15 +132,15 @@ import Testing
     ]
 
     @Test(arguments: usageErrors)
-    func badValuesAreUsageErrors(_ testCase: UsageError) throws {
-        let result = try CORSProcess.run(testCase.arguments)
+    func badValuesAreUsageErrors(_ testCase: UsageError) async throws {
+        let result = try await CORSProcess.run(testCase.arguments)
         #expect(result.status == 2, "\(result.standardError)")
         #expect(result.standardError.contains(testCase.says), "\(result.standardError)")
         #expect(!result.standardOutput.contains("listening on"))
     }
 
-    @Test func aBusyPortIsNamedBeforeAnythingListens() throws {
-        let busy = try CORSProcess.serve([])
+    @Test func aBusyPortIsNamedBeforeAnythingListens() async throws {
+        let busy = try await CORSProcess.serve([])
         defer { busy.stop() }
         let port = try #require(busy.baseURL.split(separator: ":").last.flatMap { Int($0) })
         for arguments in [
@@ -163,7 +148,7 @@ import Testing
             ["serve", "--upstream", "http://127.0.0.1:1", "--port", "0", "--metrics-port", "\(port)"],
             ["proxy", "--port", "\(port)"],
         ] {
-            let result = try CORSProcess.run(arguments)
+            let result = try await CORSProcess.run(arguments)
             #expect(result.status == 1, "\(arguments)")
             #expect(result.standardError.contains("cannot listen on 127.0.0.1:\(port)"), "\(result.standardError)")
             #expect(!result.standardOutput.contains("listening on"), "\(arguments)")
@@ -171,21 +156,21 @@ import Testing
     }
 
     @Test func gatewayAndProxyServeOnOneEventLoop() async throws {
-        let upstream = try CORSProcess.serve([])
+        let upstream = try await CORSProcess.serve([])
         defer { upstream.stop() }
-        let (gateway, gatewayBase) = try Self.start(["serve", "--threads", "1", "--upstream", upstream.baseURL])
-        defer { gateway.terminate() }
-        let (proxy, proxyBase) = try Self.start(["proxy", "--threads", "1", "--allow-private"])
-        defer { proxy.terminate() }
+        let (gateway, gatewayBase) = try await Self.start(["serve", "--threads", "1", "--upstream", upstream.baseURL])
+        defer { gateway.stop() }
+        let (proxy, proxyBase) = try await Self.start(["proxy", "--threads", "1", "--allow-private"])
+        defer { proxy.stop() }
         for process in [gateway, proxy] {
             // NIO names its singleton group's threads NIO-SGLTN-<group>-#<n>.
-            let tasks = "/proc/\(process.processIdentifier)/task"
+            let tasks = "/proc/\(process.process.processIdentifier)/task"
             guard let threads = try? FileManager.default.contentsOfDirectory(atPath: tasks) else { continue }
             let loops = threads.filter { thread in
                 let name = (try? String(contentsOfFile: "\(tasks)/\(thread)/comm", encoding: .utf8)) ?? ""
                 return name.hasPrefix("NIO-SGLTN-")
             }
-            #expect(loops.count == 1, "\(process.arguments ?? [])")
+            #expect(loops.count == 1, "\(process.process.arguments ?? [])")
         }
         let origin = ("Origin", "http://localhost:3000")
         for _ in 0..<3 {
@@ -202,8 +187,8 @@ import Testing
     ]
 
     @Test func proxyRefusesNonPublicTargets() async throws {
-        let (proxy, base) = try Self.start(["proxy"])
-        defer { proxy.terminate() }
+        let (proxy, base) = try await Self.start(["proxy"])
+        defer { proxy.stop() }
         for target in Self.refusedTargets {
             let (response, body) = try await get(base + "/" + target, headers: [("Origin", "http://app.test")])
             #expect(response.status == .forbidden, "\(target)")
@@ -217,24 +202,24 @@ import Testing
     @Test func gatewayFinishesARequestInFlightAfterSIGTERM() async throws {
         // Longer than the 3 s the echo server is given to stop: the gateway waits for its answers.
         let upstream = try await SlowUpstream(delay: .seconds(4))
-        let (gateway, base) = try Self.start(["serve", "--upstream", upstream.baseURL])
+        let (gateway, base) = try await Self.start(["serve", "--upstream", upstream.baseURL])
         let started = Date()
         let answer = Task { try await get(base + "/slow", headers: [("Origin", "http://localhost:3000")]) }
-        try await Task.sleep(for: .milliseconds(500))
-        gateway.terminate()
+        // SIGTERM once the request is in flight: the upstream has it.
+        while upstream.received.withLockedValue({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        gateway.stop()
         let (response, body) = try await answer.value
         #expect(response.status == .ok)
         #expect(body == "slow")
-        gateway.waitUntilExit()
-        #expect(gateway.terminationStatus == 0)
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(await gateway.exitStatus() == 0)
+        // Only that it did not hang (a backstop, not a measure of shutdown time).
+        #expect(Date().timeIntervalSince(started) < 60)
         try await upstream.close()
     }
 
     @Test func proxyStopsCleanlyOnSIGTERM() async throws {
-        let (proxy, _) = try Self.start(["proxy"])
-        proxy.terminate()
-        proxy.waitUntilExit()
-        #expect(proxy.terminationStatus == 0)
+        let (proxy, _) = try await Self.start(["proxy"])
+        proxy.stop()
+        #expect(await proxy.exitStatus() == 0)
     }
 }

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func developmentDefaultAnswersALocalhostPreflight() async throws {
-        let server = try CORSProcess.serve([])
+        let server = try await CORSProcess.serve([])
         defer { server.stop() }
         let response = try await send(
             server.baseURL, "/api/items", method: .OPTIONS,
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func echoAPIDescribesTheRequest() async throws {
-        let server = try CORSProcess.serve([])
+        let server = try await CORSProcess.serve([])
         defer { server.stop() }
         let response = try await send(
             server.baseURL, "/things/1?status=201&set=X-Total-Count:42&set=X-Other:%20yes",
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func echoAPIRejectsABadStatus() async throws {
-        let server = try CORSProcess.serve([])
+        let server = try await CORSProcess.serve([])
         defer { server.stop() }
         let response = try await send(server.baseURL, "/?status=abc")
         #expect(response.status == .badRequest)
@@ -96,7 +96,7 @@ import Testing
     func strictPolicyOverRealHTTP(_ testCase: OriginCase) async throws {
         let file = try PolicyFileFixture(Self.strictPolicy)
         defer { file.remove() }
-        let server = try CORSProcess.serve(["--policy", file.path])
+        let server = try await CORSProcess.serve(["--policy", file.path])
         defer { server.stop() }
         let response = try await send(server.baseURL, "/private", headers: [("Origin", testCase.origin)])
         #expect(response.status == .ok)
@@ -112,7 +112,7 @@ import Testing
     @Test func perRoutePolicyOverRealHTTP() async throws {
         let file = try PolicyFileFixture(Self.strictPolicy)
         defer { file.remove() }
-        let server = try CORSProcess.serve(["--policy", file.path])
+        let server = try await CORSProcess.serve(["--policy", file.path])
         defer { server.stop() }
         let response = try await send(server.baseURL, "/public/a/b", headers: [("Origin", "https://anyone.test")])
         #expect(response.headers["Access-Control-Allow-Origin"] == ["*"])
@@ -124,10 +124,10 @@ import Testing
         #expect(refused.headers["Access-Control-Allow-Origin"].isEmpty)
     }
 
-    @Test func invalidPolicyRefusesToStart() throws {
+    @Test func invalidPolicyRefusesToStart() async throws {
         let file = try PolicyFileFixture(#"{"origins": ["*"], "credentials": true}"#)
         defer { file.remove() }
-        let outcome = try CORSProcess.run(["serve", "--port", "0", "--policy", file.path])
+        let outcome = try await CORSProcess.run(["serve", "--port", "0", "--policy", file.path])
         #expect(outcome.status == 2)
         #expect(outcome.standardError.contains("origins[0]"))
         #expect(!outcome.standardOutput.contains("listening on"))

@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: AdapterParityTests.adapters)
     func upgradesNotMadeAreAnsweredAsRequests(adapter: String) async throws {
-        let server = try CORSProcess.serve(["--adapter", adapter, "--log-level", "critical"])
+        let server = try await CORSProcess.serve(["--adapter", adapter, "--log-level", "critical"])
         defer { server.stop() }
         let port = try #require(server.baseURL.split(separator: ":").last.flatMap { Int($0) })
         for testCase in Self.cases {
@@ -47,7 +47,7 @@ import Testing
 
     @Test func anUnparsableRequestIsAnswered400AndTheNIOAdapterCloses() async throws {
         // Found by black-box testing: the 400 said `Connection: close` but the socket stayed open.
-        let server = try CORSProcess.serve(["--adapter", "nio", "--log-level", "critical"])
+        let server = try await CORSProcess.serve(["--adapter", "nio", "--log-level", "critical"])
         defer { server.stop() }
         let port = try #require(server.baseURL.split(separator: ":").last.flatMap { Int($0) })
         let (text, closed) = try await Self.untilClosed(port: port, "HELLO\r\n\r\n")

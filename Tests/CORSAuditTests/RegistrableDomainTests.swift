@@ -9,6 +9,11 @@ import Testing
         ("www.example.co.uk", "example.co.uk"),
         ("alice.github.io", "alice.github.io"),
         ("x.alice.github.io", "alice.github.io"),
+        // The whole Public Suffix List, not a handful of suffixes.
+        ("shop.com.de", "shop.com.de"),
+        ("www.shop.com.de", "shop.com.de"),
+        ("a.school.pvt.k12.ma.us", "school.pvt.k12.ma.us"),
+        ("com.de", "com.de"),
         ("API.Example.COM", "example.com"),
         ("127.0.0.1", "127.0.0.1"),
         ("[::1]", "[::1]"),

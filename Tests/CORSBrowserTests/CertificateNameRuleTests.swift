@@ -46,6 +46,15 @@ struct CertificateNameRuleTests {
         Case(pattern: "exa mple.com", host: "exa mple.com", matches: false),
         Case(pattern: "example.com\u{0}", host: "example.com", matches: false),
         Case(pattern: "xn--bcher-kva.example", host: "XN--BCHER-KVA.example", matches: true),
+        // Not over an ICANN public suffix (the Public Suffix List), which no CA may issue; a
+        // private-section suffix's owner holds its wildcard certificate.
+        Case(pattern: "*.co.uk", host: "example.co.uk", matches: false),
+        Case(pattern: "*.CO.UK", host: "example.co.uk", matches: false),
+        Case(pattern: "*.pvt.k12.ma.us", host: "school.pvt.k12.ma.us", matches: false),
+        Case(pattern: "*.x.kawasaki.jp", host: "a.x.kawasaki.jp", matches: false),
+        Case(pattern: "*.city.kawasaki.jp", host: "www.city.kawasaki.jp", matches: true),
+        Case(pattern: "*.github.io", host: "alice.github.io", matches: true),
+        Case(pattern: "*.example.co.uk", host: "www.example.co.uk", matches: true),
     ]
 
     @Test func plainHostNamesAreThoseTheRuleJudges() {

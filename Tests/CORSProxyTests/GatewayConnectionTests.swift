@@ -486,7 +486,8 @@ final class RecordingUpstream: Sendable {
     }
 
     @Test func gracefulShutdownFinishesTheRequestInFlight() async throws {
-        try await withUpstream { upstreamPort in
+        let hits = HitCounter()
+        try await withUpstream(hits: hits) { upstreamPort in
             let policy = try CORSPolicy(CORSConfiguration(origins: [Self.origin]))
             let gateway = try Gateway(
                 configuration: try GatewayConfiguration(upstream: "http://127.0.0.1:\(upstreamPort)", policy: policy),
@@ -510,7 +511,8 @@ final class RecordingUpstream: Sendable {
                         timeout: .seconds(10)
                     ) { $0.contains("late") }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                // Shut down once the request is in flight: the upstream has it (and answers 3 s later).
+                while await hits.hits == 0 { try await Task.sleep(for: .milliseconds(20)) }
                 await group.triggerGracefulShutdown()
                 let text = try await answer.value
                 #expect(text.hasPrefix("HTTP/1.1 200"))
