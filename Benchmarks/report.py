@@ -291,13 +291,14 @@ def main():
         out.append(open(notes, encoding="utf-8").read().rstrip("\n"))
         add("")
 
-    # Keep a colleague's section.
+    # Keep the sections other scripts write (the gateway and proxy runs, the scaling run).
     if os.path.exists(args.output):
         existing = open(args.output, encoding="utf-8").read()
-        match = re.search(r"^## Gateway and proxy\b.*?(?=^## |\Z)", existing, flags=re.S | re.M)
-        if match:
-            add(match.group(0).rstrip("\n"))
-            add("")
+        for title in ("Gateway and proxy", "Scaling"):
+            match = re.search(r"^## " + title + r"\b.*?(?=^## |\Z)", existing, flags=re.S | re.M)
+            if match:
+                add(match.group(0).rstrip("\n"))
+                add("")
 
     open(args.output, "w", encoding="utf-8").write("\n".join(out).rstrip("\n") + "\n")
 

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// An immutable set of byte strings whose lookup hashes raw bytes and never allocates.
 ///
 /// `Set<String>.contains` costs a SipHash of the whole string (and a `String` to look up, so

@@ -142,11 +142,12 @@ public struct CORSDecision: Sendable {
     static let allowPrivateNetworkField = HTTPField(name: .accessControlAllowPrivateNetwork, value: "true")
 
     /// The header fields of the answer when ``immediateStatus`` is set: CORS fields, `Vary`,
-    /// and `Content-Length: 0`.
+    /// and `Content-Length: 0` unless the status is 204, which HTTP forbids to carry one
+    /// (RFC 9110 §8.6).
     public var immediateResponseFields: HTTPFields {
         var fields = HTTPFields()
         apply(to: &fields)
-        fields[.contentLength] = "0"
+        if immediateStatus != .noContent { fields[.contentLength] = "0" }
         return fields
     }
 

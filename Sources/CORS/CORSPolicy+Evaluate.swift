@@ -1,3 +1,4 @@
+import CORSSyntax
 public import HTTPTypes
 
 extension CORSPolicy {
@@ -101,7 +102,7 @@ extension CORSPolicy {
         }
         var methodBytes = requestMethod
         let methodVerdict: CORSRejection.Reason? = methodBytes.withUTF8 { bytes in
-            guard !bytes.isEmpty, bytes.allSatisfy(HTTPToken.isTokenByte) else { return .malformedRequestMethod }
+            guard !bytes.isEmpty, bytes.allSatisfy(HTTPSyntax.isTokenByte) else { return .malformedRequestMethod }
             return p.methods.allows(bytes) ? nil : .methodNotAllowed
         }
         if let methodVerdict {
@@ -119,7 +120,7 @@ extension CORSPolicy {
         if p.privateNetwork && request.privateNetworkCount == 1 && request.privateNetwork == "true" {
             granted.insert(.privateNetwork)
         }
-        // The requested method, echoed byte for byte (PEERS.md §6: `ACAM: PURGE`); `*` stays `*`.
+        // The requested method, echoed byte for byte (docs/PEERS.md §6: `ACAM: PURGE`); `*` stays `*`.
         // (A single field here: several would have been refused as malformed.)
         granted.insert(p.methods.allowsAnyMethod ? .policyMethods : .echoedMethod)
         return .decided(

@@ -6,10 +6,6 @@ final class CompiledPolicy: Sendable {
     let credentials: Bool
     let methods: MethodRule
     let headers: HeaderRule
-    let allowMethodsValue: String?
-    let allowHeadersValue: String?
-    let exposeHeadersValue: String?
-    let maxAgeValue: String?
     let privateNetwork: Bool
     let preflightContinue: Bool
     let successStatus: HTTPResponse.Status
@@ -37,10 +33,6 @@ final class CompiledPolicy: Sendable {
         self.credentials = credentials
         self.methods = methods
         self.headers = headers
-        self.allowMethodsValue = allowMethodsValue
-        self.allowHeadersValue = allowHeadersValue
-        self.exposeHeadersValue = exposeHeadersValue
-        self.maxAgeValue = maxAgeValue
         self.privateNetwork = privateNetwork
         self.preflightContinue = preflightContinue
         self.successStatus = successStatus

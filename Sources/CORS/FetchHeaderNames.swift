@@ -18,14 +18,6 @@ enum FetchHeaderNames {
             || forbiddenRequestHeaderPrefixes.contains { lowercasedName.hasPrefix($0) }
     }
 
-    /// Response headers a page can always read.
-    ///
-    /// https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name
-    static let safelistedResponseHeaders: Set<String> = [
-        "cache-control", "content-language", "content-length", "content-type", "expires", "last-modified",
-        "pragma",
-    ]
-
     /// Response headers a browser never exposes to a page.
     ///
     /// https://fetch.spec.whatwg.org/#forbidden-response-header-name

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// Which request headers a preflight may ask for, compared ASCII-case-insensitively.
 struct HeaderRule: Sendable {
     /// `"*"`: any name except `authorization`, which must be listed by name
@@ -10,8 +12,6 @@ struct HeaderRule: Sendable {
         self.allowsAnyName = allowsAnyName
         self.names = ByteStringSet(lowercasedNames, foldingCase: true)
     }
-
-    var listsAuthorization: Bool { names.contains("authorization") }
 
     /// nil when the name is allowed.
     @inline(__always)

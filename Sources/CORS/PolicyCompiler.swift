@@ -1,3 +1,4 @@
+import CORSSyntax
 import HTTPTypes
 
 /// Validates one level of configuration (the top level or a route merged with it) and
@@ -338,7 +339,7 @@ struct PolicyCompiler {
                 allowsAny = true
                 continue
             }
-            guard HTTPToken.isToken(method) else {
+            guard HTTPSyntax.isToken(method) else {
                 fail(
                     .invalidName,
                     field, "\(quoted(method)) is not a method name", "method names are HTTP tokens", "write e.g. 'PUT'")
@@ -393,7 +394,7 @@ struct PolicyCompiler {
                 allowsAny = true
                 continue
             }
-            guard HTTPToken.isToken(name) else {
+            guard HTTPSyntax.isToken(name) else {
                 fail(
                     .invalidName,
                     field, "\(quoted(name)) is not a header name", "header names are HTTP tokens",
@@ -441,7 +442,7 @@ struct PolicyCompiler {
                 if !names.contains("*") { names.append("*") }
                 continue
             }
-            guard HTTPToken.isToken(name) else {
+            guard HTTPSyntax.isToken(name) else {
                 fail(
                     .invalidName,
                     field, "\(quoted(name)) is not a header name", "header names are HTTP tokens",

@@ -1,3 +1,4 @@
+import CORSSyntax
 import HTTPTypes
 
 /// Reads `Access-Control-Request-Headers` with bounded work and no allocation.
@@ -49,7 +50,7 @@ enum RequestHeaderScan {
                         if emptyItems > maximumEmptyItems { return (.tooManyEmptyRequestHeaderItems, nil) }
                     } else {
                         let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd])
-                        for byte in name where !HTTPToken.isTokenByte(byte) {
+                        for byte in name where !HTTPSyntax.isTokenByte(byte) {
                             return (.malformedRequestHeaders, nameStart..<nameEnd)
                         }
                         if let reason = rule.refusal(of: name) { return (reason, nameStart..<nameEnd) }

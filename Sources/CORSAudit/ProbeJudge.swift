@@ -20,9 +20,9 @@ enum ProbeJudge {
     ) -> Judgement? {
         let fields = exchange.response.headerFields
         guard fields[.accessControlAllowOrigin] != "*",
-            CORSCheck.check(fields, origin: probe.origin, credentials: false) == nil
+            FetchCORSCheck.check(fields, origin: probe.origin, credentials: false) == nil
         else { return nil }
-        let credentials = CORSCheck.check(fields, origin: probe.origin, credentials: true) == nil
+        let credentials = FetchCORSCheck.check(fields, origin: probe.origin, credentials: true) == nil
         let severity: AuditSeverity = probe.id == .anySubdomain ? .low : credentials ? .high : .medium
         var summary =
             "Trusted `Origin: \(probe.origin)`: `Access-Control-Allow-Origin: \(probe.origin)`"

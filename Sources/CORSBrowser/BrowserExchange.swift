@@ -212,7 +212,7 @@ public struct BrowserExchange: Sendable {
             return followRedirect(response)
         }
         if corsFlag {
-            if let failure = CORSCheck.check(fields, origin: effectiveOrigin, credentials: request.credentials) {
+            if let failure = FetchCORSCheck.check(fields, origin: effectiveOrigin, credentials: request.credentials) {
                 return fail(failure)
             }
             if !request.credentials && fields[.accessControlAllowOrigin] == "*"
@@ -239,7 +239,7 @@ public struct BrowserExchange: Sendable {
     private mutating func followRedirect(_ response: BrowserResponse) {
         guard let url = currentURL, var analysis else { return }
         if corsFlag,
-            let failure = CORSCheck.check(
+            let failure = FetchCORSCheck.check(
                 response.headerFields, origin: effectiveOrigin, credentials: request.credentials)
         {
             var failure = failure

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// A minimal absolute URL: enough to compute origins and resolve a redirect's `Location`
 /// without Foundation. Scheme and host are lowercased, the default port is dropped, the
 /// fragment is dropped (it is never sent). No IDNA or percent-encoding normalization.

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// Method rules of the Fetch standard, as Chromium 156 applies them.
 public enum CORSMethod {
     /// `GET`, `HEAD`, `POST`, byte-exact (https://fetch.spec.whatwg.org/#cors-safelisted-method).

@@ -1,3 +1,4 @@
+import CORSSyntax
 import PublicSuffix
 
 /// Whether a certificate's DNS name covers a host, as browsers decide it (Chromium since 58).

@@ -1,3 +1,4 @@
+import CORSSyntax
 public import HTTPTypes
 
 /// Which response headers a page can read from a CORS response

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// Forbidden request-headers: headers a page cannot set; `fetch()` silently drops them
 /// (https://fetch.spec.whatwg.org/#forbidden-request-header).
 public enum ForbiddenRequestHeader {

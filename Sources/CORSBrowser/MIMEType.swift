@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// The part of "parse a MIME type" (https://mimesniff.spec.whatwg.org/#parse-a-mime-type) that
 /// the `Content-Type` safelisting needs: the essence. Parameters never make parsing fail, so
 /// `text/plain;garbage` has the essence `text/plain`.

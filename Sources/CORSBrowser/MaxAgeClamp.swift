@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// How long each engine keeps a preflight result for a given `Access-Control-Max-Age`
 /// (https://fetch.spec.whatwg.org/#http-access-control-max-age), in seconds; `0` means the
 /// result is used for this request only and not cached.

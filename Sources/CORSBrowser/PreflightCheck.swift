@@ -1,3 +1,4 @@
+import CORSSyntax
 import HTTPTypes
 
 /// What a passed preflight allowed, and for how long each engine caches it.
@@ -65,7 +66,7 @@ public enum PreflightCheck {
                 )
             )
         }
-        if var failure = CORSCheck.check(fields, origin: origin, credentials: credentials) {
+        if var failure = FetchCORSCheck.check(fields, origin: origin, credentials: credentials) {
             failure.code = failure.code.preflightVariant
             failure.fix += " This applies to the OPTIONS preflight response too."
             return .failure(failure)

@@ -1,3 +1,4 @@
+import CORSSyntax
 public import HTTPTypes
 
 /// The CORS-preflight request exactly as Chromium sends it

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// What the browser makes of a page's method and headers before sending anything: the
 /// normalized method, the header list it really sends, the headers it drops, the CORS-unsafe
 /// names, and whether a preflight is needed (https://fetch.spec.whatwg.org/#main-fetch, step 12).

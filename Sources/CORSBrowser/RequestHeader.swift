@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// One header the page sets on its request, as given to `fetch()` (name and value unchanged).
 public struct RequestHeader: Sendable, Hashable {
     /// The header name as the page wrote it.

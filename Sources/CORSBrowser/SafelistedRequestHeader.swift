@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// CORS-safelisted request-headers: the headers a page may set without causing a preflight
 /// (https://fetch.spec.whatwg.org/#cors-safelisted-request-header).
 public enum SafelistedRequestHeader {

@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// The `Range` values that are CORS-safelisted: a single `bytes=N-` or `bytes=N-M` with `N ≤ M`
 /// and no whitespace (https://fetch.spec.whatwg.org/#simple-range-header-value, parsed with
 /// allowWhitespace false; `bytes=-N` suffix ranges are not safelisted). Chromium lowercases the

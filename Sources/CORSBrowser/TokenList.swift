@@ -1,3 +1,5 @@
+import CORSSyntax
+
 /// Parsing of `Access-Control-Allow-Methods`, `Access-Control-Allow-Headers` and
 /// `Access-Control-Expose-Headers` values as `#token` lists.
 ///

@@ -1,3 +1,4 @@
+import CORS
 public import CORSBrowser
 public import HTTPTypes
 
@@ -117,7 +118,7 @@ public struct ServerFix: Sendable, Hashable {
             arguments.append("    allowedHeaders: [\(allowedHeaders.map(json).joined(separator: ", "))]")
         }
         if credentials { arguments.append("    credentials: true") }
-        return "router.add(middleware: try CORSPolicyMiddleware(CORSConfiguration(\n"
+        return "router.add(middleware: try CORSHummingbirdMiddleware(CORSConfiguration(\n"
             + arguments.joined(separator: ",\n") + "\n)))"
     }
 

@@ -10,33 +10,61 @@ package enum CORSHeadOutcome {
     case forward(CORSDecision)
 }
 
+/// The policy's answer to a NIO request head: decided, or waiting for the origin predicate.
+package enum CORSHeadEvaluation {
+    case decided(CORSHeadOutcome)
+    case needsOriginPredicate(PendingHeadOutcome)
+}
+
+/// A head whose decision waits for the async origin predicate. Resolving asks it once: its answer
+/// decides a WebSocket upgrade and the response's CORS fields alike.
+package struct PendingHeadOutcome: Sendable {
+    let pending: PendingOriginCheck
+    let isWebSocketUpgrade: Bool
+
+    package func resolve() async -> CORSHeadOutcome {
+        CORSPolicy.outcome(decision: await pending.resolve(), isWebSocketUpgrade: isWebSocketUpgrade) { decision in
+            decision.rejection == nil
+        }
+    }
+}
+
 extension CORSPolicy {
-    /// The one place both ``CORSChannelHandler`` and the gateway's inline path decide this.
-    /// `viaPredicate`: `decision` came from the origin predicate (the WebSocket verdict then
-    /// follows it rather than asking the predicate again).
-    package func outcome(
-        for head: HTTPRequestHead, fields: HTTPFields, decision: CORSDecision, viaPredicate: Bool
+    /// The one entry point of every NIO-based adapter (``CORSNIOChannelHandler``, the gateway,
+    /// the Vapor middleware): the request's fields and method converted once, the policy asked,
+    /// the WebSocket rule applied.
+    package func evaluate(method: HTTPMethod, uri: String, headers: HTTPHeaders) -> CORSHeadEvaluation {
+        let fields = headers.corsRequestFields
+        let isWebSocketUpgrade = method == .GET && headers.isWebSocketUpgrade
+        switch evaluate(method: HTTPRequest.Method(method.rawValue) ?? .get, path: uri, headerFields: fields) {
+        case .decided(let decision):
+            return .decided(
+                Self.outcome(decision: decision, isWebSocketUpgrade: isWebSocketUpgrade) { _ in
+                    switch webSocketVerdict(path: uri, headerFields: fields) {
+                    case .allowed: true
+                    case .refused: false
+                    // Not asked: a decided request needed no predicate, so neither does its upgrade.
+                    case .needsOriginPredicate: decision.rejection == nil
+                    }
+                })
+        case .needsOriginPredicate(let pending):
+            return .needsOriginPredicate(PendingHeadOutcome(pending: pending, isWebSocketUpgrade: isWebSocketUpgrade))
+        }
+    }
+
+    package func evaluate(head: HTTPRequestHead) -> CORSHeadEvaluation {
+        evaluate(method: head.method, uri: head.uri, headers: head.headers)
+    }
+
+    static func outcome(
+        decision: CORSDecision, isWebSocketUpgrade: Bool, upgradeAllowed: (CORSDecision) -> Bool
     ) -> CORSHeadOutcome {
-        if head.method == .GET, head.headers.isWebSocketUpgrade {
-            let allowed: Bool
-            if viaPredicate {
-                allowed = decision.rejection == nil
-            } else {
-                switch webSocketVerdict(path: head.uri, headerFields: fields) {
-                case .allowed: allowed = true
-                case .refused: allowed = false
-                case .needsOriginPredicate: allowed = decision.rejection == nil
-                }
-            }
-            if !allowed { return .answer(.forbidden, ["Content-Length": "0"]) }
+        if isWebSocketUpgrade, !upgradeAllowed(decision) {
+            return .answer(.forbidden, ["Content-Length": "0"])
         }
         if let status = decision.immediateStatus {
             var headers = HTTPHeaders()
-            for field in decision.immediateResponseFields {
-                // HTTP forbids Content-Length on a 204 (RFC 9110 §8.6).
-                if status.code == 204, field.name == .contentLength { continue }
-                headers.add(name: field.name.rawName, value: field.value)
-            }
+            for field in decision.immediateResponseFields { headers.add(name: field.name.rawName, value: field.value) }
             return .answer(HTTPResponseStatus(statusCode: status.code), headers)
         }
         return .forward(decision)

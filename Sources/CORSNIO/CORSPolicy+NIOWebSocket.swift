@@ -7,7 +7,7 @@ extension CORSPolicy {
     /// origins the policy refuses (see ``CORS/CORSPolicy/webSocketVerdict(path:headerFields:)``),
     /// then asks `next`.
     ///
-    /// A declined upgrade is passed on as a plain request: keep a ``CORSChannelHandler`` after the
+    /// A declined upgrade is passed on as a plain request: keep a ``CORSNIOChannelHandler`` after the
     /// upgrade handler so it answers 403.
     /// ```swift
     /// let upgrader = NIOWebSocketServerUpgrader(

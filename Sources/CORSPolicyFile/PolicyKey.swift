@@ -54,19 +54,29 @@ enum PolicyKey: String, CaseIterable, Sendable {
     /// two edits away (`allowedHeader`).
     static func suggestion(for key: String, among valid: [PolicyKey]) -> PolicyKey? {
         let normalizedKey = normalized(key)
-        if let match = valid.first(where: { normalized($0.rawValue) == normalizedKey }) {
+        if let match = valid.first(where: { normalizedNames[$0] == normalizedKey }) {
             return match
         }
         if let match = aliases[normalizedKey]?.first(where: valid.contains) {
             return match
         }
+        // A file of many unknown keys costs one cheap test per key and candidate: a name whose length
+        // differs by more than two can't be two edits away.
         let lowercasedKey = Array(key.lowercased())
-        let scored = valid.map { ($0, editDistance(lowercasedKey, Array($0.rawValue.lowercased()))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2, best.1 < lowercasedKey.count else {
-            return nil
+        var best: (key: PolicyKey, distance: Int)?
+        for candidate in valid {
+            guard let name = lowercasedNames[candidate], abs(name.count - lowercasedKey.count) <= 2 else { continue }
+            let distance = editDistance(lowercasedKey, name)
+            if distance < best?.distance ?? .max { best = (candidate, distance) }
         }
-        return best.0
+        guard let best, best.distance <= 2, best.distance < lowercasedKey.count else { return nil }
+        return best.key
     }
+
+    private static let normalizedNames = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, normalized($0.rawValue)) })
+    private static let lowercasedNames = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, Array($0.rawValue.lowercased())) })
 
     /// Lowercased, without `_`, `-`, `.` and spaces: `max_age`, `Max-Age` and `maxAge` are the same.
     static func normalized(_ key: String) -> String {

@@ -10,8 +10,8 @@ import NIOHTTP1
 ///
 /// The policy is applied here, inline, when it decides synchronously (a policy file always does):
 /// one handler less on every request's way measured 5-10 % of the gateway's throughput. A policy
-/// with an async origin predicate is applied by ``CORSNIO/CORSChannelHandler`` ahead of
-/// ``ForwardHandler`` instead. Both decide through `CORSPolicy.outcome(for:…)`.
+/// with an async origin predicate is applied by ``CORSNIO/CORSNIOChannelHandler`` ahead of
+/// ``ForwardHandler`` instead. Both decide through `CORSPolicy.evaluate(head:)`.
 final class GatewayRoute: ForwardingRoute {
     let configuration: GatewayConfiguration
     let pool: UpstreamPool
@@ -21,7 +21,7 @@ final class GatewayRoute: ForwardingRoute {
     let basePath: String
     /// The upstream's own `Host` (computed once: every request carries it).
     let upstreamHost: String
-    /// The policy when this route applies it; nil when CORSChannelHandler does.
+    /// The policy when this route applies it; nil when CORSNIOChannelHandler does.
     let inlinePolicy: CORSPolicy?
 
     init(configuration: GatewayConfiguration, pool: UpstreamPool, logger: Logger) {
@@ -41,17 +41,9 @@ final class GatewayRoute: ForwardingRoute {
 
     func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision {
         var decision: CORSDecision?
-        if let policy = inlinePolicy {
-            let fields = head.headers.corsRequestFields
-            let method = HTTPRequest.Method(head.method.rawValue) ?? .get
-            guard case .decided(let decided) = policy.evaluate(method: method, path: head.uri, headerFields: fields)
-            else {
-                // Not reached: an inline policy has no origin predicate to wait for.
-                return .answer(
-                    ProxyRejection(
-                        .internalServerError, reason: "policy", "Internal error: the policy could not decide."))
-            }
-            switch policy.outcome(for: head, fields: fields, decision: decided, viaPredicate: false) {
+        if let policy = inlinePolicy, case .decided(let outcome) = policy.evaluate(head: head) {
+            // An inline policy has no origin predicate, so it always decides here.
+            switch outcome {
             case .answer(let status, let headers): return .respond(status, headers)
             case .forward(let forwarded): decision = forwarded
             }
@@ -179,7 +171,7 @@ final class GatewayPlan: ForwardPlan {
     }
 
     /// The upstream's `Access-Control-*` fields go here already: the policy's replace them (in
-    /// CORSChannelHandler), which then has no fields to filter out.
+    /// CORSNIOChannelHandler), which then has no fields to filter out.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer {
         // A new set of fields, not the upstream's edited: those are shared with the parsed head,
         // so editing them copies them anyway, and a copy that skips fields costs fewer allocations.

@@ -1,6 +1,5 @@
 public import CORS
 import CORSNIO
-import HTTPTypes
 public import Vapor
 
 /// Applies a ``CORS/CORSPolicy`` to a Vapor 4 application or route group.
@@ -33,67 +32,43 @@ public struct CORSVaporMiddleware: Middleware {
     }
 
     public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        let fields = request.headers.corsRequestFields
-        let target = request.url.string
-        if request.method == .GET, request.headers.isWebSocketUpgrade {
-            switch policy.webSocketVerdict(path: target, headerFields: fields) {
-            case .allowed:
-                break
-            case .refused:
-                return request.eventLoop.makeSucceededFuture(Self.refuseWebSocket(request))
-            case .needsOriginPredicate(let pending):
-                let allowed = request.eventLoop.makePromise(of: Bool.self)
-                allowed.completeWithTask { await pending.resolve().isAllowed }
-                return allowed.futureResult.flatMap { allowed in
-                    guard allowed else { return request.eventLoop.makeSucceededFuture(Self.refuseWebSocket(request)) }
-                    return self.evaluate(request, fields: fields, target: target, next: next)
-                }
-            }
-        }
-        return evaluate(request, fields: fields, target: target, next: next)
-    }
-
-    private func evaluate(
-        _ request: Request, fields: HTTPFields, target: String, next: any Responder
-    ) -> EventLoopFuture<Response> {
-        let method = HTTPRequest.Method(request.method.rawValue) ?? .get
-        switch policy.evaluate(method: method, path: target, headerFields: fields) {
-        case .decided(let decision):
-            return respond(to: request, decision: decision, next: next)
+        switch policy.evaluate(method: request.method, uri: request.url.string, headers: request.headers) {
+        case .decided(let outcome):
+            return respond(to: request, outcome: outcome, next: next)
         case .needsOriginPredicate(let pending):
-            let decision = request.eventLoop.makePromise(of: CORSDecision.self)
-            decision.completeWithTask { await pending.resolve() }
-            return decision.futureResult.flatMap { self.respond(to: request, decision: $0, next: next) }
+            // Asked once: its answer decides a WebSocket upgrade and the response's fields alike
+            // (a predicate may hit a database).
+            let outcome = request.eventLoop.makePromise(of: CORSHeadOutcome.self)
+            outcome.completeWithTask { await pending.resolve() }
+            return outcome.futureResult.flatMap { self.respond(to: request, outcome: $0, next: next) }
         }
     }
 
-    private func respond(to request: Request, decision: CORSDecision, next: any Responder) -> EventLoopFuture<Response>
+    private func respond(to request: Request, outcome: CORSHeadOutcome, next: any Responder)
+        -> EventLoopFuture<Response>
     {
-        if let rejection = decision.rejection {
-            request.logger.debug(
-                "CORS refused",
-                metadata: ["cors.reason": "\(rejection.reason.rawValue)", "cors.detail": "\(rejection)"])
-        }
-        if let status = decision.immediateStatus {
-            var headers = HTTPHeaders()
-            for field in decision.immediateResponseFields { headers.add(name: field.name.rawName, value: field.value) }
-            return request.eventLoop.makeSucceededFuture(
-                Response(status: HTTPResponseStatus(statusCode: status.code), headers: headers))
-        }
-        return next.respond(to: request)
-            .map { response in
-                response.headers.apply(decision)
-                return response
+        switch outcome {
+        case .answer(let status, let headers):
+            if status == .forbidden {
+                request.logger.debug("CORS refused a WebSocket upgrade", metadata: ["cors.reason": "origin"])
             }
-            .flatMapErrorThrowing { error in
-                throw CORSDecoratedAbort(
-                    original: error, decision: decision, isRelease: request.application.environment.isRelease)
+            return request.eventLoop.makeSucceededFuture(Response(status: status, headers: headers))
+        case .forward(let decision):
+            if let rejection = decision.rejection {
+                request.logger.debug(
+                    "CORS refused",
+                    metadata: ["cors.reason": "\(rejection.reason.rawValue)", "cors.detail": "\(rejection)"])
             }
-    }
-
-    private static func refuseWebSocket(_ request: Request) -> Response {
-        request.logger.debug("CORS refused a WebSocket upgrade", metadata: ["cors.reason": "origin"])
-        return Response(status: .forbidden, headers: ["Content-Length": "0"])
+            return next.respond(to: request)
+                .map { response in
+                    response.headers.apply(decision)
+                    return response
+                }
+                .flatMapErrorThrowing { error in
+                    throw CORSDecoratedAbort(
+                        original: error, decision: decision, isRelease: request.application.environment.isRelease)
+                }
+        }
     }
 }
 

@@ -9,12 +9,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// `cors serve --adapter hummingbird`: the echo API behind `CORSPolicyMiddleware`, and `/ws`.
+/// `cors serve --adapter hummingbird`: the echo API behind `CORSHummingbirdMiddleware`, and `/ws`.
 enum ServeHummingbird {
     static func run(_ settings: ServerSettings) async throws {
         let policy = settings.policy
         let router = Router()
-        router.add(middleware: CORSPolicyMiddleware(policy))
+        router.add(middleware: CORSHummingbirdMiddleware(policy))
         router.add(middleware: EchoMiddleware())
 
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)

@@ -7,7 +7,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
-/// `cors serve --adapter nio`: the echo API behind `CORSChannelHandler` in a plain NIO pipeline,
+/// `cors serve --adapter nio`: the echo API behind `CORSNIOChannelHandler` in a plain NIO pipeline,
 /// and `/ws` through `NIOWebSocketServerUpgrader` guarded by the policy.
 enum ServeNIO {
     static func run(_ settings: ServerSettings) async throws {
@@ -63,7 +63,7 @@ enum ServeNIO {
                         parserErrorAnswer: .init(
                             headerLimits:
                                 "up to \(limits.maxHeaderFieldCount) fields and \(limits.maxHeaderListSize / 1024) KB"))
-                    try operations.addHandler(CORSChannelHandler(policy), name: "cors")
+                    try operations.addHandler(CORSNIOChannelHandler(policy), name: "cors")
                     try operations.addHandler(EchoNIOHandler(), name: "echo")
                 }
             }

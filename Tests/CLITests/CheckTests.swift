@@ -91,7 +91,8 @@ import Testing
         #expect(text.contains("Access-Control-Allow-Origin: \(Self.localOrigin)"))
         #expect(text.contains("Access-Control-Allow-Credentials: true"))
         for snippet in [
-            "\"credentials\": true", "CORSPolicyMiddleware(CORSConfiguration(", "CORSMiddleware(configuration: .init(",
+            "\"credentials\": true", "CORSHummingbirdMiddleware(CORSConfiguration(",
+            "CORSMiddleware(configuration: .init(",
             "app.use(cors({", "add_header Access-Control-Allow-Origin \"\(Self.localOrigin)\" always;",
         ] {
             #expect(text.contains(snippet), "missing snippet \(snippet)")

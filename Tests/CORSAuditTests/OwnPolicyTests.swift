@@ -34,7 +34,7 @@ import Testing
     @Test(arguments: cases)
     func findsNothingSerious(_ testCase: Case) async throws {
         let router = Router()
-        router.add(middleware: try CORSPolicyMiddleware(testCase.configuration))
+        router.add(middleware: try CORSHummingbirdMiddleware(testCase.configuration))
         router.get("/api/me") { _, _ in #"{"user": "alice"}"# }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let report = try await app.test(.live) { client in

@@ -109,7 +109,7 @@ func check(_ request: BrowserRequest, timeout: Duration = .seconds(10)) async th
         let snippets = Dictionary(uniqueKeysWithValues: fix.snippets.map { ($0.key, $0.code) })
         #expect(snippets["policy"]?.contains("\"origins\": [\"\(page)\"]") == true)
         #expect(snippets["policy"]?.contains("\"credentials\": true") == true)
-        #expect(snippets["hummingbird"]?.contains("CORSPolicyMiddleware(CORSConfiguration(") == true)
+        #expect(snippets["hummingbird"]?.contains("CORSHummingbirdMiddleware(CORSConfiguration(") == true)
         #expect(snippets["vapor"]?.contains("allowedOrigin: .custom(\"\(page)\")") == true)
         #expect(snippets["express"]?.contains("credentials: true") == true)
         #expect(snippets["nginx"]?.contains("add_header Access-Control-Allow-Origin \"\(page)\" always;") == true)
@@ -179,7 +179,7 @@ func check(_ request: BrowserRequest, timeout: Duration = .seconds(10)) async th
     @Test func policyMiddlewareAllowsWhatItMeans() async throws {
         let (allowed, refused) = try await withRouter({ router in
             router.add(
-                middleware: try CORSPolicyMiddleware(
+                middleware: try CORSHummingbirdMiddleware(
                     CORSConfiguration(
                         origins: [page], methods: ["GET", "PUT"], allowedHeaders: ["X-Custom"],
                         exposedHeaders: ["X-Total"], credentials: true)))

@@ -29,7 +29,7 @@ final class OKHandler: ChannelInboundHandler {
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
                     try operations.configureHTTPServerPipeline(withPipeliningAssistance: pipelining)
-                    try operations.addHandler(CORSChannelHandler(peersPolicy))
+                    try operations.addHandler(CORSNIOChannelHandler(peersPolicy))
                     try operations.addHandler(OKHandler())
                 }
             }

@@ -6,7 +6,7 @@ import Testing
 
 @testable import CORSProxy
 
-/// cors-anywhere's behaviour (PEERS.md), row by row, through a live proxy in front of a loopback
+/// cors-anywhere's behaviour (docs/PEERS.md), row by row, through a live proxy in front of a loopback
 /// upstream that the injected resolver calls `upstream.test`. `{port}` is the upstream's port.
 @Suite struct CORSAnywhereBehaviourTests {
     enum Setup: Sendable {

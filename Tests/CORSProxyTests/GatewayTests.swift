@@ -56,7 +56,7 @@ import Testing
     }
 
     /// A policy file's policy is applied inline by the gateway's route; one with an async origin
-    /// predicate by CORSChannelHandler. Both must answer alike.
+    /// predicate by CORSNIOChannelHandler. Both must answer alike.
     enum PolicyPath: String, CaseIterable, Sendable {
         case inline, originPredicate
     }

@@ -1,7 +1,7 @@
 import CORS
 import Testing
 
-/// PEERS.md "Behaviour every top middleware shows", §1–20, with its example policy: origin
+/// docs/PEERS.md "Behaviour every top middleware shows", §1–20, with its example policy: origin
 /// `https://a.com`, credentials, methods PUT and PURGE, header Authorization, max-age 30, expose X-Foo.
 @Suite struct PeersBehaviourTests {
     static let anyOrigin = CORSConfiguration(origins: ["*"], methods: ["PUT", "PURGE"], exposedHeaders: ["X-Foo"])

@@ -125,7 +125,13 @@ private let allowedActual = Expected.forwarded(acao: "https://a.com", acac: "tru
         let response = try #require(decision.immediateResponse)
         #expect(response.status == .noContent)
         #expect(response.headerFields == decision.immediateResponseFields)
-        #expect(response.headerFields[.contentLength] == "0")
+        // No Content-Length on a 204 (RFC 9110 §8.6); a 200 success status says it is empty.
+        #expect(response.headerFields[.contentLength] == nil)
+        let twoHundred = try CORSPolicy(CORSConfiguration(origins: ["https://a.com"], optionsSuccessStatus: 200))
+        let ok = await twoHundred.decide(
+            method: .options, path: "/", headerFields: [.origin: "https://a.com", .accessControlRequestMethod: "PUT"])
+        #expect(ok.immediateResponse?.status == .ok)
+        #expect(ok.immediateResponse?.headerFields[.contentLength] == "0")
     }
 
     @Test func actualRequestsHaveNoImmediateResponse() async throws {

@@ -2,7 +2,7 @@ import CORS
 import HTTPTypes
 import Testing
 
-/// Top level strict (PEERS.md's example); `/public/**` open to any origin without credentials;
+/// Top level strict (docs/PEERS.md's example); `/public/**` open to any origin without credentials;
 /// `/api/*` its own method list (PUT, DELETE); `/files/**/raw` its own origin.
 private let routed = with {
     $0.routes = [

@@ -42,7 +42,7 @@ private func origins(_ entries: String...) -> CORSConfiguration { CORSConfigurat
 
 @Suite struct ValidationTests {
     static let unsafe: [InvalidCase] = [
-        // wildcards with credentials (PEERS §12)
+        // wildcards with credentials (docs/PEERS.md §12)
         InvalidCase(
             "* origin with credentials", CORSConfiguration(origins: ["*"], credentials: true), field: "origins[0]",
             kind: .wildcardWithCredentials),

@@ -4,7 +4,7 @@ import Testing
 import Vapor
 import VaporTesting
 
-/// The PEERS.md example policy: origin https://a.com, credentials, methods PUT and PURGE, request
+/// The docs/PEERS.md example policy: origin https://a.com, credentials, methods PUT and PURGE, request
 /// header Authorization, max-age 30, expose X-Foo.
 let peersPolicy = try! CORSPolicy(
     CORSConfiguration(
@@ -206,6 +206,33 @@ func configure(_ app: Application, placement: Placement, calls: CallCounter) {
             #expect(allowed.headers["Access-Control-Allow-Origin"] == ["https://a.trusted.test"])
             let refused = try await tester.sendRequest(.GET, "/x", headers: ["Origin": "https://b.other.test"])
             #expect(refused.headers["Access-Control-Allow-Origin"].isEmpty)
+        }
+    }
+
+    /// A predicate may hit a database: a WebSocket upgrade asks it once, not once for the upgrade
+    /// and again for the response's headers.
+    @Test(arguments: [("https://a.trusted.test", true), ("https://b.other.test", false)])
+    func aWebSocketUpgradeAsksThePredicateOnce(origin: String, allowed: Bool) async throws {
+        let asked = CallCounter()
+        let policy = try CORSPolicy(
+            CORSConfiguration(originPredicate: { origin in
+                asked.increment()
+                return origin.hasSuffix(".trusted.test")
+            }))
+        try await withApp { app in
+            app.logger.logLevel = .critical
+            app.middleware = Middlewares()
+            app.middleware.use(CORSVaporMiddleware(policy), at: .beginning)
+            let upgraded = CallCounter()
+            app.webSocket("ws") { _, _ in upgraded.increment() }
+            let response = try await app.testing().sendRequest(
+                .GET, "/ws",
+                headers: [
+                    "Origin": origin, "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                ])
+            #expect(asked.count == 1)
+            #expect(response.status == (allowed ? .switchingProtocols : .forbidden))
         }
     }
 }

@@ -40,7 +40,7 @@ let benchmarks: @Sendable () -> Void = {
 
 func hummingbirdBenchmarks(_ cases: [EngineCase]) {
     typealias Context = BasicRequestContext
-    let ours = CORSPolicyMiddleware<Context>(Fixtures.policy())
+    let ours = CORSHummingbirdMiddleware<Context>(Fixtures.policy())
     let builtin = Hummingbird.CORSMiddleware<Context>(
         allowOrigin: .oneOf(Fixtures.allowedOrigin),
         allowHeaders: [.contentType, .authorization, HTTPField.Name("X-Api-Key")!],

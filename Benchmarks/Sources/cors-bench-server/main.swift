@@ -45,7 +45,7 @@ switch framework {
 case .hummingbird:
     let router = Router()
     switch middleware {
-    case .ours: router.add(middleware: CORSPolicyMiddleware(policy))
+    case .ours: router.add(middleware: CORSHummingbirdMiddleware(policy))
     case .builtin:
         router.add(
             middleware: Hummingbird.CORSMiddleware(

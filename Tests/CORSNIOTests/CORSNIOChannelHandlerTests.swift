@@ -5,7 +5,7 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
-/// The PEERS.md example policy: origin https://a.com, credentials, methods PUT and PURGE, request
+/// The docs/PEERS.md example policy: origin https://a.com, credentials, methods PUT and PURGE, request
 /// header Authorization, max-age 30, expose X-Foo.
 let peersPolicy = try! CORSPolicy(
     CORSConfiguration(
@@ -132,7 +132,7 @@ func expectFields(
 @Suite struct CORSChannelHandlerTests {
     @Test(arguments: exchanges)
     func behaviour(_ exchange: Exchange) throws {
-        let channel = EmbeddedChannel(handler: CORSChannelHandler(peersPolicy))
+        let channel = EmbeddedChannel(handler: CORSNIOChannelHandler(peersPolicy))
         defer { _ = try? channel.finish() }
         try channel.send(request(exchange.method, "/x", exchange.headers))
         let forwarded = try channel.readRequestHead()
@@ -151,7 +151,7 @@ func expectFields(
     }
 
     @Test func pipelinedRequestsGetTheirOwnHeadersInOrder() throws {
-        let channel = EmbeddedChannel(handler: CORSChannelHandler(peersPolicy))
+        let channel = EmbeddedChannel(handler: CORSNIOChannelHandler(peersPolicy))
         defer { _ = try? channel.finish() }
         // Three requests in flight before any response: actual, preflight, non-CORS.
         try channel.send(request(.GET, "/a", [("Origin", "https://a.com")]))
@@ -181,7 +181,7 @@ func expectFields(
     }
 
     @Test func bodyOfAnAnsweredPreflightIsDropped() throws {
-        let channel = EmbeddedChannel(handler: CORSChannelHandler(peersPolicy))
+        let channel = EmbeddedChannel(handler: CORSNIOChannelHandler(peersPolicy))
         defer { _ = try? channel.finish() }
         try channel.writeInbound(
             HTTPServerRequestPart.head(
@@ -195,7 +195,7 @@ func expectFields(
     }
 
     @Test func informationalHeadsPassUntouched() throws {
-        let channel = EmbeddedChannel(handler: CORSChannelHandler(peersPolicy))
+        let channel = EmbeddedChannel(handler: CORSNIOChannelHandler(peersPolicy))
         defer { _ = try? channel.finish() }
         try channel.send(request(.PUT, "/x", [("Origin", "https://a.com"), ("Expect", "100-continue")]))
         try channel.writeOutbound(HTTPServerResponsePart.head(response(.continue)))
@@ -208,7 +208,7 @@ func expectFields(
     }
 
     @Test func connectionCloseRequestClosesAfterOurAnswer() throws {
-        let channel = EmbeddedChannel(handler: CORSChannelHandler(peersPolicy))
+        let channel = EmbeddedChannel(handler: CORSNIOChannelHandler(peersPolicy))
         try channel.send(
             request(
                 .OPTIONS, "/p",
@@ -227,7 +227,7 @@ func expectFields(
             }))
         let channel = NIOAsyncTestingChannel()
         try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(CORSChannelHandler(policy))
+            try channel.pipeline.syncOperations.addHandler(CORSNIOChannelHandler(policy))
         }.get()
         try await channel.writeInbound(
             HTTPServerRequestPart.head(request(.GET, "/a", [("Origin", "https://x.trusted.test")])))
@@ -278,7 +278,7 @@ func expectFields(
     func upgrade(_ testCase: Case) throws {
         let policy = try CORSPolicy(
             CORSConfiguration(origins: testCase.origins, allowNullOrigin: testCase.allowNullOrigin))
-        let channel = EmbeddedChannel(handler: CORSChannelHandler(policy))
+        let channel = EmbeddedChannel(handler: CORSNIOChannelHandler(policy))
         defer { _ = try? channel.finish() }
         try channel.send(request(.GET, "/ws", webSocketHeaders(origin: testCase.origin)))
         if testCase.upgraded {

@@ -9,7 +9,7 @@ public import NIOHTTP1
 /// `configureHTTPServerPipeline` installs) and before your own handler:
 /// ```swift
 /// try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-/// try channel.pipeline.syncOperations.addHandler(CORSChannelHandler(policy))
+/// try channel.pipeline.syncOperations.addHandler(CORSNIOChannelHandler(policy))
 /// try channel.pipeline.syncOperations.addHandler(MyHTTPHandler())
 /// ```
 /// Preflights are answered here; other requests go on, and each response head gets the headers of
@@ -23,7 +23,7 @@ public import NIOHTTP1
 /// An origin only the async ``CORS/CORSConfiguration/originPredicate`` can judge suspends the
 /// connection's input (no `read()` is passed on, parts that already arrived are held) until the
 /// predicate answers on a task; the event loop never blocks.
-public final class CORSChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias InboundOut = HTTPServerRequestPart
     public typealias OutboundIn = HTTPServerResponsePart
@@ -103,13 +103,11 @@ public final class CORSChannelHandler: ChannelDuplexHandler, RemovableChannelHan
     private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            let fields = head.headers.corsRequestFields
-            let method = HTTPRequest.Method(head.method.rawValue) ?? .get
-            switch policy.evaluate(method: method, path: head.uri, headerFields: fields) {
-            case .decided(let decision):
-                start(head, fields: fields, decision: decision, viaPredicate: false, context: context)
+            switch policy.evaluate(head: head) {
+            case .decided(let outcome):
+                start(head, outcome: outcome, context: context)
             case .needsOriginPredicate(let pending):
-                suspend(head, fields: fields, pending: pending, context: context)
+                suspend(head, pending: pending, context: context)
             }
         case .body:
             if !discarding { context.fireChannelRead(wrapInboundOut(part)) }
@@ -122,11 +120,8 @@ public final class CORSChannelHandler: ChannelDuplexHandler, RemovableChannelHan
         }
     }
 
-    private func start(
-        _ head: HTTPRequestHead, fields: HTTPFields, decision: CORSDecision, viaPredicate: Bool,
-        context: ChannelHandlerContext
-    ) {
-        switch policy.outcome(for: head, fields: fields, decision: decision, viaPredicate: viaPredicate) {
+    private func start(_ head: HTTPRequestHead, outcome: CORSHeadOutcome, context: ChannelHandlerContext) {
+        switch outcome {
         case .answer(let status, let headers):
             answer(head, status: status, fields: headers, context: context)
         case .forward(let decision):
@@ -161,25 +156,21 @@ public final class CORSChannelHandler: ChannelDuplexHandler, RemovableChannelHan
         }
     }
 
-    private func suspend(
-        _ head: HTTPRequestHead, fields: HTTPFields, pending: PendingOriginCheck, context: ChannelHandlerContext
-    ) {
+    private func suspend(_ head: HTTPRequestHead, pending: PendingHeadOutcome, context: ChannelHandlerContext) {
         suspended = true
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        let promise = context.eventLoop.makePromise(of: CORSDecision.self)
+        let promise = context.eventLoop.makePromise(of: CORSHeadOutcome.self)
         promise.completeWithTask { await pending.resolve() }
-        promise.futureResult.whenSuccess { decision in
+        promise.futureResult.whenSuccess { outcome in
             let (handler, context) = bound.value
-            handler.resume(head, fields: fields, decision: decision, context: context)
+            handler.resume(head, outcome: outcome, context: context)
         }
     }
 
-    private func resume(
-        _ head: HTTPRequestHead, fields: HTTPFields, decision: CORSDecision, context: ChannelHandlerContext
-    ) {
+    private func resume(_ head: HTTPRequestHead, outcome: CORSHeadOutcome, context: ChannelHandlerContext) {
         guard !removed else { return }
         suspended = false
-        start(head, fields: fields, decision: decision, viaPredicate: true, context: context)
+        start(head, outcome: outcome, context: context)
         while !suspended, let part = held.popFirst() { process(part, context: context) }
         guard !suspended else { return }
         context.fireChannelReadComplete()
@@ -189,3 +180,8 @@ public final class CORSChannelHandler: ChannelDuplexHandler, RemovableChannelHan
         }
     }
 }
+
+/// The name before the adapters were named alike (`CORSHummingbirdMiddleware`, `CORSVaporMiddleware`,
+/// `CORSNIOChannelHandler`).
+@available(*, deprecated, renamed: "CORSNIOChannelHandler")
+public typealias CORSChannelHandler = CORSNIOChannelHandler

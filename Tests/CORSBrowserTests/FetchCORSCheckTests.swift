@@ -2,7 +2,7 @@ import CORSBrowser
 import HTTPTypes
 import Testing
 
-@Suite struct CORSCheckTests {
+@Suite struct FetchCORSCheckTests {
     struct Case: Sendable, CustomStringConvertible {
         let label: String
         let headers: [(String, String)]
@@ -80,7 +80,8 @@ import Testing
 
     @Test(arguments: cases)
     func check(_ testCase: Case) {
-        let failure = CORSCheck.check(fields(testCase.headers), origin: appOrigin, credentials: testCase.credentials)
+        let failure = FetchCORSCheck.check(
+            fields(testCase.headers), origin: appOrigin, credentials: testCase.credentials)
         #expect(failure?.code == testCase.code)
         if let failure {
             #expect(failure.failedParameter == testCase.failedParameter)
@@ -90,13 +91,13 @@ import Testing
 
     @Test func nullOriginMatchesNull() {
         #expect(
-            CORSCheck.check(fields([("Access-Control-Allow-Origin", "null")]), origin: "null", credentials: false)
+            FetchCORSCheck.check(fields([("Access-Control-Allow-Origin", "null")]), origin: "null", credentials: false)
                 == nil)
     }
 
     @Test func wildcardFixNamesTheOrigin() throws {
         let failure = try #require(
-            CORSCheck.check(fields([("Access-Control-Allow-Origin", "*")]), origin: appOrigin, credentials: true)
+            FetchCORSCheck.check(fields([("Access-Control-Allow-Origin", "*")]), origin: appOrigin, credentials: true)
         )
         #expect(failure.fix.contains("`Access-Control-Allow-Origin: \(appOrigin)`"))
         #expect(failure.fix.contains("`Access-Control-Allow-Credentials: true`"))

@@ -1,9 +1,10 @@
+import CORSSyntax
 public import HTTPTypes
 
 /// The CORS check (https://fetch.spec.whatwg.org/#concept-cors-check) as Chromium runs it on
 /// every response of a CORS request, redirects included (`network::cors::CheckAccess` in
 /// services/network/public/cpp/cors/cors.cc).
-public enum CORSCheck {
+public enum FetchCORSCheck {
     /// Checks `fields` of a response for `origin`.
     ///
     /// Order, as Chromium: ACAO exactly `*` passes without credentials and fails with them

@@ -14,7 +14,7 @@ struct ThrownForTest: Error {}
 
     static func makeRouter() throws -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: try CORSPolicyMiddleware(configuration))
+        router.add(middleware: try CORSHummingbirdMiddleware(configuration))
         router.get("ok") { _, _ in "hello" }
         router.get("not-found") { _, _ -> String in throw HTTPError(.notFound) }
         router.get("crash") { _, _ -> String in throw ThrownForTest() }
@@ -138,7 +138,7 @@ struct ThrownForTest: Error {}
     @Test func routeGroupAppliesOnlyToItsRoutes() async throws {
         let router = Router()
         router.group("api")
-            .add(middleware: try CORSPolicyMiddleware(CORSConfiguration(origins: ["https://a.com"])))
+            .add(middleware: try CORSHummingbirdMiddleware(CORSConfiguration(origins: ["https://a.com"])))
             .get("items") { _, _ in "items" }
             .on("items", method: .options) { _, _ in "" }
         router.get("other") { _, _ in "other" }
@@ -163,7 +163,7 @@ struct ThrownForTest: Error {}
     @Test func originPredicateIsConsulted() async throws {
         let router = Router()
         router.add(
-            middleware: try CORSPolicyMiddleware(
+            middleware: try CORSHummingbirdMiddleware(
                 CORSConfiguration(originPredicate: { origin in origin.hasSuffix(".trusted.test") })))
         router.get("x") { _, _ in "x" }
         let app = Application(router: router)

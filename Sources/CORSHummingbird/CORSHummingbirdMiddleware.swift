@@ -6,12 +6,12 @@ import Logging
 ///
 /// ```swift
 /// let router = Router()
-/// router.add(middleware: try CORSPolicyMiddleware(CORSConfiguration(origins: ["https://app.example.com"])))
+/// router.add(middleware: try CORSHummingbirdMiddleware(CORSConfiguration(origins: ["https://app.example.com"])))
 /// ```
 /// Preflights are answered here (the handler is not called); other requests reach the handler and
 /// their responses, including those of thrown errors, get the policy's CORS headers.
 /// Named so it doesn't collide with Hummingbird's own `CORSMiddleware`.
-public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
+public struct CORSHummingbirdMiddleware<Context: RequestContext>: RouterMiddleware {
     public let policy: CORSPolicy
 
     public init(_ policy: CORSPolicy) {
@@ -48,3 +48,8 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// The name before the adapters were named alike (`CORSHummingbirdMiddleware`, `CORSVaporMiddleware`,
+/// `CORSNIOChannelHandler`).
+@available(*, deprecated, renamed: "CORSHummingbirdMiddleware")
+public typealias CORSPolicyMiddleware<Context: RequestContext> = CORSHummingbirdMiddleware<Context>
