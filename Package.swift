@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "CORS", targets: ["CORS"]),
         .library(name: "CORSHummingbird", targets: ["CORSHummingbird"]),
+        .library(name: "CORSHummingbirdWebSocket", targets: ["CORSHummingbirdWebSocket"]),
         .library(name: "CORSPolicyFile", targets: ["CORSPolicyFile"]),
         .library(name: "CORSBrowser", targets: ["CORSBrowser"]),
         .library(name: "CORSCheck", targets: ["CORSCheck"]),
@@ -40,7 +41,10 @@ let package = Package(
     targets: [
         .target(
             name: "CORS",
-            dependencies: ["CORSSyntax", "PublicSuffix", .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "CORSSyntax", "PublicSuffix", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Byte-level HTTP syntax (tokens, ASCII case, whitespace) shared by the engine, the browser
@@ -56,6 +60,22 @@ let package = Package(
                 "CORS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The WebSocket origin guard for hummingbird-websocket servers: its own product, so a
+        // middleware-only user does not build hummingbird-websocket.
+        .target(
+            name: "CORSHummingbirdWebSocket",
+            dependencies: [
+                "CORS",
+                "CORSNIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -99,6 +119,7 @@ let package = Package(
             name: "CORSNIO",
             dependencies: [
                 "CORS",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -143,6 +164,7 @@ let package = Package(
                 "CORSVapor",
                 "CORSNIO",
                 "CORSProxy",
+                "CORSHummingbirdWebSocket",
                 "PublicSuffix",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Vapor", package: "vapor"),
@@ -162,6 +184,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PublicSuffixTests", dependencies: ["PublicSuffix"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CORSHummingbirdWebSocketTests",
+            dependencies: [
+                "CORS",
+                "CORSHummingbirdWebSocket",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CORSTests",
             dependencies: ["CORS", .product(name: "HTTPTypes", package: "swift-http-types")],
@@ -218,6 +254,7 @@ let package = Package(
             name: "CORSNIOTests",
             dependencies: [
                 "CORSNIO", "CORS",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -31,11 +31,7 @@ public struct CORSHummingbirdMiddleware<Context: RequestContext>: RouterMiddlewa
         case .decided(let decided): decision = decided
         case .needsOriginPredicate(let pending): decision = await pending.resolve()
         }
-        if let rejection = decision.rejection {
-            context.logger.debug(
-                "CORS refused",
-                metadata: ["cors.reason": "\(rejection.reason.rawValue)", "cors.detail": "\(rejection)"])
-        }
+        decision.logRejection(to: context.logger)
         if let status = decision.immediateStatus {
             return Response(status: status, headers: decision.immediateResponseFields, body: .init())
         }

@@ -1,5 +1,6 @@
 public import CORS
 import HTTPTypes
+public import Logging
 public import NIOCore
 public import NIOHTTP1
 
@@ -37,6 +38,7 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public let policy: CORSPolicy
+    private let logger: Logger
     private var entries = CircularBuffer<Entry>(initialCapacity: 2)
     /// Dropping the body of a request we answer ourselves.
     private var discarding = false
@@ -46,13 +48,17 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
     private var readWanted = false
     private var removed = false
 
-    public init(_ policy: CORSPolicy) {
+    /// Refusals go to `logger` at debug level (``CORS/CORSRejection/log(to:)``).
+    public init(_ policy: CORSPolicy, logger: Logger = Logger(label: "swift-cors")) {
         self.policy = policy
+        self.logger = logger
     }
 
     /// Validates `configuration`; throws ``CORS/CORSConfigurationError`` naming every problem.
-    public convenience init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
-        self.init(try CORSPolicy(configuration))
+    public convenience init(
+        _ configuration: CORSConfiguration, logger: Logger = Logger(label: "swift-cors")
+    ) throws(CORSConfigurationError) {
+        self.init(try CORSPolicy(configuration), logger: logger)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -121,8 +127,9 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     private func start(_ head: HTTPRequestHead, outcome: CORSHeadOutcome, context: ChannelHandlerContext) {
+        outcome.rejection?.log(to: logger)
         switch outcome {
-        case .answer(let status, let headers):
+        case .answer(let status, let headers, _):
             answer(head, status: status, fields: headers, context: context)
         case .forward(let decision):
             entries.append(.forwarded(decision))

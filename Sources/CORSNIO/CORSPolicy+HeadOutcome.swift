@@ -5,9 +5,18 @@ package import NIOHTTP1
 /// What a NIO server does with a request head once the policy decided: answer it at once, or
 /// pass it on and put the decision's fields on the response head.
 package enum CORSHeadOutcome {
-    /// An answer without a body: a preflight's, or 403 for a WebSocket upgrade from a refused origin.
-    case answer(HTTPResponseStatus, HTTPHeaders)
+    /// An answer without a body: a preflight's, or 403 for a WebSocket upgrade from a refused
+    /// origin; with the reason when the policy refused the request.
+    case answer(HTTPResponseStatus, HTTPHeaders, refused: CORSRejection?)
     case forward(CORSDecision)
+
+    /// Why the policy refused the request, if it did.
+    package var rejection: CORSRejection? {
+        switch self {
+        case .answer(_, _, let refused): refused
+        case .forward(let decision): decision.rejection
+        }
+    }
 }
 
 /// The policy's answer to a NIO request head: decided, or waiting for the origin predicate.
@@ -24,7 +33,7 @@ package struct PendingHeadOutcome: Sendable {
 
     package func resolve() async -> CORSHeadOutcome {
         CORSPolicy.outcome(decision: await pending.resolve(), isWebSocketUpgrade: isWebSocketUpgrade) { decision in
-            decision.rejection == nil
+            decision.rejection
         }
     }
 }
@@ -41,10 +50,10 @@ extension CORSPolicy {
             return .decided(
                 Self.outcome(decision: decision, isWebSocketUpgrade: isWebSocketUpgrade) { _ in
                     switch webSocketVerdict(path: uri, headerFields: fields) {
-                    case .allowed: true
-                    case .refused: false
+                    case .allowed: nil
+                    case .refused(let rejection): rejection
                     // Not asked: a decided request needed no predicate, so neither does its upgrade.
-                    case .needsOriginPredicate: decision.rejection == nil
+                    case .needsOriginPredicate: decision.rejection
                     }
                 })
         case .needsOriginPredicate(let pending):
@@ -56,16 +65,17 @@ extension CORSPolicy {
         evaluate(method: head.method, uri: head.uri, headers: head.headers)
     }
 
+    /// `upgradeRefusal`: why a WebSocket upgrade is refused, nil when it may proceed.
     static func outcome(
-        decision: CORSDecision, isWebSocketUpgrade: Bool, upgradeAllowed: (CORSDecision) -> Bool
+        decision: CORSDecision, isWebSocketUpgrade: Bool, upgradeRefusal: (CORSDecision) -> CORSRejection?
     ) -> CORSHeadOutcome {
-        if isWebSocketUpgrade, !upgradeAllowed(decision) {
-            return .answer(.forbidden, ["Content-Length": "0"])
+        if isWebSocketUpgrade, let refusal = upgradeRefusal(decision) {
+            return .answer(.forbidden, ["Content-Length": "0"], refused: refusal)
         }
         if let status = decision.immediateStatus {
             var headers = HTTPHeaders()
             for field in decision.immediateResponseFields { headers.add(name: field.name.rawName, value: field.value) }
-            return .answer(HTTPResponseStatus(statusCode: status.code), headers)
+            return .answer(HTTPResponseStatus(statusCode: status.code), headers, refused: decision.rejection)
         }
         return .forward(decision)
     }

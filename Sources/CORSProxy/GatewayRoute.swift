@@ -43,8 +43,9 @@ final class GatewayRoute: ForwardingRoute {
         var decision: CORSDecision?
         if let policy = inlinePolicy, case .decided(let outcome) = policy.evaluate(head: head) {
             // An inline policy has no origin predicate, so it always decides here.
+            outcome.rejection?.log(to: logger)
             switch outcome {
-            case .answer(let status, let headers): return .respond(status, headers)
+            case .answer(let status, let headers, _): return .respond(status, headers)
             case .forward(let forwarded): decision = forwarded
             }
         }

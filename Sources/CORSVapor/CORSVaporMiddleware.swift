@@ -47,18 +47,11 @@ public struct CORSVaporMiddleware: Middleware {
     private func respond(to request: Request, outcome: CORSHeadOutcome, next: any Responder)
         -> EventLoopFuture<Response>
     {
+        outcome.rejection?.log(to: request.logger)
         switch outcome {
-        case .answer(let status, let headers):
-            if status == .forbidden {
-                request.logger.debug("CORS refused a WebSocket upgrade", metadata: ["cors.reason": "origin"])
-            }
+        case .answer(let status, let headers, _):
             return request.eventLoop.makeSucceededFuture(Response(status: status, headers: headers))
         case .forward(let decision):
-            if let rejection = decision.rejection {
-                request.logger.debug(
-                    "CORS refused",
-                    metadata: ["cors.reason": "\(rejection.reason.rawValue)", "cors.detail": "\(rejection)"])
-            }
             return next.respond(to: request)
                 .map { response in
                     response.headers.apply(decision)

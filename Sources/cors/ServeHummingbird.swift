@@ -1,5 +1,6 @@
 import CORS
 import CORSHummingbird
+import CORSHummingbirdWebSocket
 import CORSNIO
 import HTTPTypes
 import Hummingbird
@@ -35,10 +36,12 @@ enum ServeHummingbird {
         let webSocketResponder = webSocketRouter.buildResponder()
         // Hummingbird answers a declined upgrade with 400; the guard in front answers refused origins 403.
         let server = HTTPServerBuilder { responder in
-            OriginGuardedChannel(
-                inner: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
-                policy: policy, headerTimeout: settings.limits.headerTimeoutAmount)
+            EchoChannel(
+                inner: CORSWebSocketGuardedChannel(
+                    HTTP1WebSocketUpgradeChannel(
+                        responder: responder, webSocketResponder: webSocketResponder, configuration: .init()),
+                    policy: policy),
+                headerTimeout: settings.limits.headerTimeoutAmount)
         }
         let app = Application(
             router: router,
@@ -53,22 +56,18 @@ enum ServeHummingbird {
     }
 }
 
-/// A Hummingbird child channel with ``CORSNIO/CORSWebSocketOriginGuard`` right after the HTTP
-/// request decoder, in front of the WebSocket upgrade handler, and the ``CORSNIO/HTTPRequestGuard``
-/// before them.
-struct OriginGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
+/// The echo server's child channel: the library's WebSocket-guarded channel (``CORSHummingbirdWebSocket``)
+/// with the echo API's own handlers right after the HTTP request decoder, and the
+/// ``CORSNIO/HTTPRequestGuard`` before them.
+struct EchoChannel<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
-    let policy: CORSPolicy
     let headerTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
-        let policy = self.policy
         let headerTimeout = self.headerTimeout
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            let guardHandler = CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true)
-            try operations.addHandler(guardHandler, position: .after(decoder))
             try operations.addHandler(EchoUpgradeFilter(), position: .after(decoder))
             try operations.addHandler(CloseAfterResponse(), position: .after(decoder))
             // Hummingbird answers nothing to a parse error before the first request is routed
