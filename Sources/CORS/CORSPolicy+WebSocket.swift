@@ -34,9 +34,7 @@ extension CORSPolicy {
         }
         switch Self.evaluate(compiled, method: .get, fields: headerFields, predicateAnswer: nil) {
         case .decided(let decision):
-            if decision.kind == .notCORS { return .allowed }
-            if let rejection = decision.rejection { return .refused(rejection) }
-            return .allowed
+            return decision.webSocketRefusal.map { .refused($0) } ?? .allowed
         case .needsOriginPredicate(let pending):
             return .needsOriginPredicate(pending)
         }
@@ -49,5 +47,24 @@ extension CORSPolicy {
         case .refused: false
         case .needsOriginPredicate(let pending): await pending.resolve().isAllowed
         }
+    }
+}
+
+extension CORSDecision {
+    /// Why a WebSocket upgrade carrying this decision's request must be refused (403); nil when it
+    /// may proceed. The rule of ``CORSPolicy/webSocketVerdict(path:headerFields:)``, read from the
+    /// decision already made for the `GET`: no second evaluation, no second question to an origin
+    /// predicate.
+    public var webSocketRefusal: CORSRejection? {
+        if let rejection, rejection.reason == .ambiguousPath || rejection.reason == .malformedPath {
+            return rejection
+        }
+        guard kind != .notCORS else { return nil }
+        // `*` answers `null` with a static `*` for fetches, harmless there; a socket has no such
+        // protection, so `null` always needs the explicit opt-in.
+        if !policy.origins.allowsNullOrigin, request[.origin] == "null" {
+            return CORSRejection(.nullOriginNotAllowed, value: "null")
+        }
+        return rejection
     }
 }

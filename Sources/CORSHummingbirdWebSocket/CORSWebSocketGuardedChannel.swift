@@ -38,7 +38,8 @@ public struct CORSWebSocketGuardedChannel<Inner: ServerChildChannel>: ServerChil
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try operations.addHandler(
-                CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true), position: .after(decoder))
+                CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true, logger: logger),
+                position: .after(decoder))
             return value
         }
     }

@@ -32,9 +32,7 @@ package struct PendingHeadOutcome: Sendable {
     let isWebSocketUpgrade: Bool
 
     package func resolve() async -> CORSHeadOutcome {
-        CORSPolicy.outcome(decision: await pending.resolve(), isWebSocketUpgrade: isWebSocketUpgrade) { decision in
-            decision.rejection
-        }
+        CORSPolicy.outcome(decision: await pending.resolve(), isWebSocketUpgrade: isWebSocketUpgrade)
     }
 }
 
@@ -47,15 +45,7 @@ extension CORSPolicy {
         let isWebSocketUpgrade = method == .GET && headers.isWebSocketUpgrade
         switch evaluate(method: HTTPRequest.Method(method.rawValue) ?? .get, path: uri, headerFields: fields) {
         case .decided(let decision):
-            return .decided(
-                Self.outcome(decision: decision, isWebSocketUpgrade: isWebSocketUpgrade) { _ in
-                    switch webSocketVerdict(path: uri, headerFields: fields) {
-                    case .allowed: nil
-                    case .refused(let rejection): rejection
-                    // Not asked: a decided request needed no predicate, so neither does its upgrade.
-                    case .needsOriginPredicate: decision.rejection
-                    }
-                })
+            return .decided(Self.outcome(decision: decision, isWebSocketUpgrade: isWebSocketUpgrade))
         case .needsOriginPredicate(let pending):
             return .needsOriginPredicate(PendingHeadOutcome(pending: pending, isWebSocketUpgrade: isWebSocketUpgrade))
         }
@@ -65,11 +55,8 @@ extension CORSPolicy {
         evaluate(method: head.method, uri: head.uri, headers: head.headers)
     }
 
-    /// `upgradeRefusal`: why a WebSocket upgrade is refused, nil when it may proceed.
-    static func outcome(
-        decision: CORSDecision, isWebSocketUpgrade: Bool, upgradeRefusal: (CORSDecision) -> CORSRejection?
-    ) -> CORSHeadOutcome {
-        if isWebSocketUpgrade, let refusal = upgradeRefusal(decision) {
+    static func outcome(decision: CORSDecision, isWebSocketUpgrade: Bool) -> CORSHeadOutcome {
+        if isWebSocketUpgrade, let refusal = decision.webSocketRefusal {
             return .answer(.forbidden, ["Content-Length": "0"], refused: refusal)
         }
         if let status = decision.immediateStatus {

@@ -1,4 +1,5 @@
 public import CORS
+public import Logging
 public import NIOCore
 public import NIOHTTP1
 
@@ -18,11 +19,16 @@ public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableCha
 
     public let policy: CORSPolicy
     private let removeAfterFirstRequest: Bool
+    private let logger: Logger
     private var refusing = false
 
-    public init(_ policy: CORSPolicy, removeAfterFirstRequest: Bool = false) {
+    /// Refusals go to `logger` at debug level (``CORS/CORSRejection/log(to:)``).
+    public init(
+        _ policy: CORSPolicy, removeAfterFirstRequest: Bool = false, logger: Logger = Logger(label: "swift-cors")
+    ) {
         self.policy = policy
         self.removeAfterFirstRequest = removeAfterFirstRequest
+        self.logger = logger
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -32,8 +38,10 @@ public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableCha
             return
         }
         if head.method == .GET, head.headers.isWebSocketUpgrade,
-            case .refused = policy.webSocketVerdict(path: head.uri, headerFields: head.headers.corsRequestFields)
+            case .refused(let rejection) = policy.webSocketVerdict(
+                path: head.uri, headerFields: head.headers.corsRequestFields)
         {
+            rejection.log(to: logger)
             refusing = true
             let headers: HTTPHeaders = ["Content-Length": "0", "Connection": "close"]
             context.write(

@@ -6,11 +6,15 @@ public import NIOHTTP1
 /// and, optionally, answers requests NIO's parser refused.
 ///
 /// Add it with ``addHTTPRequestGuard(headerTimeout:parserErrorAnswer:)`` right after the pipeline's
-/// `HTTPRequestDecoder`. The head timer starts with the first byte of a request (or when the last
-/// answer ended, if the next request's bytes were already read with it) and stops at the decoded
-/// head; a connection idle between requests is not timed here (that is an idle timeout's job).
-/// When it fires the client gets `408` and the connection closes. After a `101` (WebSocket) it
-/// steps aside.
+/// `HTTPRequestDecoder`. A head's clock starts with its first byte (or, when the client sent it
+/// while an earlier request was being answered, when that answer ended) and stops at the decoded
+/// head; when it runs out the client gets `408` and the connection closes. A connection idle
+/// between requests is not timed here (that is an idle timeout's job), and neither are bytes of
+/// a next head that came in the same read as the previous request's end, until more arrive: the
+/// decoder holds them and says nothing. After a `101` (WebSocket) the guard steps aside.
+///
+/// A parse error in a pipelined request is answered (`400`, or `431` for header fields over the
+/// decoder's limits) once the requests before it are, then the connection closes.
 public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias InboundOut = HTTPServerRequestPart
@@ -43,9 +47,13 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
     /// cancelled per request).
     private var headDeadline: NIODeadline?
     private var timer: Scheduled<Void>?
+    /// A parse error waiting for the requests before the broken one to be answered.
     private var deferredParserError: HTTPParserError?
-    /// Answered or closing: nothing more is read.
-    private var finished = false
+    /// The deferred error broke the newest request, whose head the application has: answer it
+    /// when that request is the only one left.
+    private var deferredErrorBrokeNewest = false
+    /// The guard answered (408, 400, 431) or closed: nothing more is read or timed.
+    private var closing = false
     /// After a `101`: what comes is another protocol's, and goes through untouched.
     private var passingThrough = false
 
@@ -66,14 +74,18 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
 
     /// Told by ``RequestBytesSignal`` in front of the decoder.
     func bytesArrived() {
-        guard awaitingHead, !finished else { return }
+        guard awaitingHead, !bytesWhileAwaitingHead, !closing, !passingThrough, deferredParserError == nil else {
+            return
+        }
+        // The next head's first byte: its clock starts now, unless an answer is still being
+        // written (then it starts when the last one ends).
         bytesWhileAwaitingHead = true
         if unanswered == 0 { startHeadTimer() }
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if passingThrough { return context.fireChannelRead(data) }
-        guard !finished else { return }
+        guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head:
             unanswered += 1
@@ -91,14 +103,13 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard !finished, let part = unwrapOutboundIn(data) as? HTTPServerResponsePart else {
+        guard !passingThrough, !closing, let part = unwrapOutboundIn(data) as? HTTPServerResponsePart else {
             context.write(data, promise: promise)
             return
         }
         switch part {
         case .head(let head) where head.status == .switchingProtocols:
             // The connection speaks another protocol from here on.
-            finished = true
             passingThrough = true
             headDeadline = nil
             context.write(data, promise: promise)
@@ -109,12 +120,13 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
             answerHeadWritten = false
             unanswered = max(0, unanswered - 1)
             context.write(data, promise: promise)
-            guard unanswered == 0 else { return }
             if let error = deferredParserError {
+                // Answered once every request before the broken one is.
+                guard unanswered == (deferredErrorBrokeNewest ? 1 : 0) else { return }
                 deferredParserError = nil
                 answerParserError(error, context: context)
-            } else if awaitingHead {
-                // Bytes of the next request may sit in the decoder already, read with the last one.
+            } else if unanswered == 0, awaitingHead, bytesWhileAwaitingHead {
+                // The next head began while this answer was written: its clock starts now.
                 startHeadTimer()
             }
         case .head, .body:
@@ -123,25 +135,28 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError, parserErrorAnswer != nil, !finished else {
+        guard let parserError = error as? HTTPParserError, parserErrorAnswer != nil, !passingThrough, !closing,
+            deferredParserError == nil
+        else {
             context.fireErrorCaught(error)
             return
         }
-        finished = true
         headDeadline = nil
         if unanswered == 0 || (!newestRequestComplete && unanswered == 1 && !answerHeadWritten) {
             answerParserError(parserError, context: context)
-        } else if newestRequestComplete {
-            // The error is in a later pipelined request: the ones before it are answered first.
-            deferredParserError = parserError
-        } else {
+        } else if !newestRequestComplete && unanswered == 1 {
             // The request being answered is itself broken and half its answer is out: cut it short.
+            closing = true
             context.close(promise: nil)
+        } else {
+            // A later pipelined request is broken: the ones before it are answered first.
+            deferredParserError = parserError
+            deferredErrorBrokeNewest = !newestRequestComplete
         }
     }
 
     private func startHeadTimer() {
-        guard headDeadline == nil, let context else { return }
+        guard let context else { return }
         let deadline = context.eventLoop.now + headerTimeout
         headDeadline = deadline
         if timer == nil { scheduleCheck(at: deadline, context: context) }
@@ -150,17 +165,15 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
     private func scheduleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             timer = nil
-            guard let context = self.context, !finished, let due = headDeadline else { return }
+            guard let context = self.context, !closing, !passingThrough, deferredParserError == nil,
+                let due = headDeadline
+            else { return }
             if context.eventLoop.now < due {
                 scheduleCheck(at: due, context: context)
                 return
             }
             headDeadline = nil
-            guard awaitingHead, unanswered == 0 else { return }
-            // Nothing came since the last answer: an idle keep-alive connection, timed again from
-            // its next byte.
-            guard bytesWhileAwaitingHead else { return }
-            finished = true
+            guard awaitingHead, unanswered == 0, bytesWhileAwaitingHead else { return }
             let seconds = headerTimeout.nanoseconds / 1_000_000_000
             answer(
                 status: .requestTimeout,
@@ -183,6 +196,7 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func answer(status: HTTPResponseStatus, _ text: String, context: ChannelHandlerContext) {
+        closing = true
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: String(text.utf8.count))

@@ -38,7 +38,7 @@ public struct ForwardingChannel: ServerChildChannel {
             // A client that drips its head byte by byte gets 408 at the header timeout, not only
             // the idle timeout's close.
             try operations.addHTTPRequestGuard(headerTimeout: route.headerTimeout, parserErrorAnswer: nil)
-            if let policy { try operations.addHandler(CORSNIOChannelHandler(policy)) }
+            if let policy { try operations.addHandler(CORSNIOChannelHandler(policy, logger: route.logger)) }
             try operations.addHandler(ForwardHandler(route: route))
             return Value(channel: channel)
         }

@@ -41,12 +41,19 @@ final class GatewayRoute: ForwardingRoute {
 
     func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision {
         var decision: CORSDecision?
-        if let policy = inlinePolicy, case .decided(let outcome) = policy.evaluate(head: head) {
-            // An inline policy has no origin predicate, so it always decides here.
-            outcome.rejection?.log(to: logger)
-            switch outcome {
-            case .answer(let status, let headers, _): return .respond(status, headers)
-            case .forward(let forwarded): decision = forwarded
+        if let policy = inlinePolicy {
+            switch policy.evaluate(head: head) {
+            case .decided(.answer(let status, let headers, let refused)):
+                refused?.log(to: logger)
+                return .respond(status, headers)
+            case .decided(.forward(let forwarded)):
+                forwarded.logRejection(to: logger)
+                decision = forwarded
+            case .needsOriginPredicate:
+                // An inline policy has no origin predicate (`decidesSynchronously`); were that
+                // broken, refuse rather than forward without a decision.
+                assertionFailure("an inline policy asked for its origin predicate")
+                return .answer(ProxyRejection(.internalServerError, reason: "policy", "Internal error."))
             }
         }
         guard head.uri.hasPrefix("/") else {

@@ -63,7 +63,7 @@ enum ServeNIO {
                         parserErrorAnswer: .init(
                             headerLimits:
                                 "up to \(limits.maxHeaderFieldCount) fields and \(limits.maxHeaderListSize / 1024) KB"))
-                    try operations.addHandler(CORSNIOChannelHandler(policy), name: "cors")
+                    try operations.addHandler(CORSNIOChannelHandler(policy, logger: settings.logger), name: "cors")
                     try operations.addHandler(EchoNIOHandler(), name: "echo")
                 }
             }

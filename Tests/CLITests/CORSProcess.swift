@@ -34,7 +34,13 @@ final class CORSProcess: @unchecked Sendable {
     static func run(_ arguments: [String]) async throws -> Outcome {
         let child = try CORSProcess(arguments)
         let status = await child.exitStatus()
-        let (out, err) = await offThePool { (child.output.waitForEnd(), child.errors.waitForEnd()) }
+        // The pipes end with the child; a backstop in case something it started still holds them.
+        let (out, err) = await offThePool {
+            let deadline = Date().addingTimeInterval(120)
+            return (
+                child.output.wait(until: deadline) { _ in false }, child.errors.wait(until: deadline) { _ in false }
+            )
+        }
         return Outcome(status: status, standardOutput: out, standardError: err)
     }
 
@@ -145,25 +151,17 @@ final class StreamCollector: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Blocks until `predicate` holds of the text so far, the stream ends, or `deadline` (if any)
-    /// passes.
-    func wait(until deadline: Date?, for predicate: (String) -> Bool) -> String {
+    /// Blocks until `predicate` holds of the text so far, the stream ends, or `deadline` passes
+    /// (a real date: Foundation on Linux traps converting `.distantFuture` to a timespec).
+    func wait(until deadline: Date, for predicate: (String) -> Bool) -> String {
         condition.lock()
         defer { condition.unlock() }
         while true {
             let text = String(decoding: data, as: UTF8.self)
             if ended || predicate(text) { return text }
-            // No `.distantFuture` deadline: Foundation on Linux traps converting it to a timespec.
-            if let deadline {
-                if !condition.wait(until: deadline) { return String(decoding: data, as: UTF8.self) }
-            } else {
-                condition.wait()
-            }
+            if !condition.wait(until: deadline) { return String(decoding: data, as: UTF8.self) }
         }
     }
-
-    /// Blocks until the stream ends (the child and everything it started closed it).
-    func waitForEnd() -> String { wait(until: nil) { _ in false } }
 }
 
 /// A temporary policy file, removed when dropped.

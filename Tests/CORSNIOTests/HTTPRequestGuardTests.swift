@@ -67,6 +67,59 @@ import Testing
         #expect(try Self.written(channel).hasPrefix("HTTP/1.1 408"))
     }
 
+    @Test func aHeadAfterALongIdleGetsItsWholeTimeout() throws {
+        // Found by review: the clock started when the last answer ended, so a head that began
+        // just before the timeout was cut off a moment later.
+        let channel = try Self.channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: a\r\n\r\n"))
+        while try channel.readInbound(as: HTTPServerRequestPart.self) != nil {}
+        try Self.answer(channel)
+        _ = try Self.written(channel)
+        channel.embeddedEventLoop.advanceTime(by: Self.timeout - .milliseconds(1))
+        try channel.writeInbound(ByteBuffer(string: "GET /b HTTP/1.1\r\n"))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(2))
+        #expect(try Self.written(channel).isEmpty)
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: Self.timeout)
+        #expect(try Self.written(channel).hasPrefix("HTTP/1.1 408"))
+    }
+
+    @Test func aBrokenPipelinedRequestIsAnsweredAfterTheOnesBeforeIt() throws {
+        // Found by review: the 400 for a later request waited for answers it never counted.
+        let channel = try Self.channel()
+        _ = try? channel.writeInbound(
+            ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n\u{1} x\r\n\r\n"))
+        var heads = 0
+        while let part = try channel.readInbound(as: HTTPServerRequestPart.self) {
+            if case .head = part { heads += 1 }
+        }
+        #expect(heads == 2)
+        try Self.answer(channel)
+        #expect(channel.isActive)
+        try Self.answer(channel)
+        let text = try Self.written(channel)
+        #expect(text.ranges(of: "HTTP/1.1 200 OK").count == 2, "\(text)")
+        #expect(text.contains("HTTP/1.1 400 Bad Request"), "\(text)")
+        #expect(!channel.isActive)
+    }
+
+    @Test func aBrokenBodyBehindAnotherRequestWaitsForItsAnswer() throws {
+        // The newest request's body breaks while an earlier one is still being answered: that
+        // answer is not cut; the 400 follows it.
+        let channel = try Self.channel()
+        _ = try? channel.writeInbound(
+            ByteBuffer(
+                string: "GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /b HTTP/1.1\r\nHost: a\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n"))
+        while try channel.readInbound(as: HTTPServerRequestPart.self) != nil {}
+        #expect(channel.isActive)
+        try Self.answer(channel)
+        let text = try Self.written(channel)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"), "\(text)")
+        #expect(text.contains("HTTP/1.1 400 Bad Request"), "\(text)")
+        #expect(!channel.isActive)
+    }
+
     @Test func aRequestBeingAnsweredIsNotTimed() throws {
         let channel = try Self.channel()
         try channel.writeInbound(ByteBuffer(string: "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"))
