@@ -95,6 +95,8 @@ public struct AddressClassifier: Sendable {
         V6Range(high: 0, low: 1, prefix: 128, name: "::1/128 (loopback)"),
         V6Range(high: 0x0064_ff9b_0000_0000, low: 0, prefix: 96, name: "64:ff9b::/96 (NAT64)", embedsIPv4: true),
         V6Range(high: 0, low: 0, prefix: 96, name: "::/96 (IPv4-compatible, deprecated)"),
+        // SIIT's IPv4-translated form (RFC 2765): like IPv4-mapped, never a public host's address.
+        V6Range(high: 0, low: 0xffff_0000_0000_0000, prefix: 96, name: "::ffff:0:0:0/96 (IPv4-translated)"),
         V6Range(high: 0x0064_ff9b_0001_0000, low: 0, prefix: 48, name: "64:ff9b:1::/48 (local NAT64)"),
         V6Range(high: 0x0100_0000_0000_0000, low: 0, prefix: 64, name: "100::/64 (discard)"),
         V6Range(high: 0x2001_0000_0000_0000, low: 0, prefix: 32, name: "2001::/32 (Teredo)"),

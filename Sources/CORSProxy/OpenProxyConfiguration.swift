@@ -5,7 +5,8 @@ public import NIOCore
 public struct OpenProxyConfiguration: Sendable {
     /// Decides which targets may be fetched (SSRF guard).
     public var targetGuard: SSRFGuard
-    /// When not empty, only these origins may use the proxy (403 otherwise).
+    /// When not empty, only these origins may use the proxy (403 otherwise, and for a request
+    /// without Origin).
     public var allowedOrigins: Set<String>
     /// These origins may never use the proxy (403).
     public var deniedOrigins: Set<String>

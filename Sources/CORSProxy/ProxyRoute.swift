@@ -82,6 +82,13 @@ final class ProxyRoute: ForwardingRoute {
                 .badRequest, reason: "missing-origin",
                 "Missing required request header. Must specify one of: origin,x-requested-with")
         }
+        if origin == nil, !configuration.allowedOrigins.isEmpty {
+            // An allow list names who may use the proxy; a request without Origin is no one on it
+            // (cors-anywhere's originWhitelist refuses it the same way).
+            throw ProxyRejection(
+                .forbidden, reason: "origin-not-allowed",
+                "A request without an Origin header is not on the allow list of this proxy's operator.")
+        }
         if let origin {
             if configuration.deniedOrigins.contains(origin) {
                 throw ProxyRejection(

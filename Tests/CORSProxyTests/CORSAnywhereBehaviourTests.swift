@@ -125,6 +125,11 @@ import Testing
         Row(
             name: "origin on the allow list", setup: .allowOnly("http://app.test"),
             path: "/http://upstream.test:{port}/echo", status: 200),
+        // Found by a black-box pass: with an allow list, X-Requested-With without Origin got through.
+        Row(
+            name: "no Origin under an allow list", setup: .allowOnly("http://app.test"),
+            path: "/http://upstream.test:{port}/echo", headers: ["X-Requested-With": "XMLHttpRequest"], status: 403,
+            bodyContains: ["without an Origin header"]),
         Row(
             name: "request body over the limit", setup: .maxBody(1000), method: .post,
             path: "/http://upstream.test:{port}/echo", body: 2000, status: 413, bodyContains: ["too large"]),

@@ -57,6 +57,9 @@ import Testing
         Case("http://[0:0:0:0:0:0:0:1]/", .refused(403)),
         Case("http://[::ffff:127.0.0.1]/", .refused(403)),
         Case("http://[::ffff:7f00:1]/", .refused(403)),
+        // IPv4-translated (found by a black-box pass: it was classed public).
+        Case("http://[::ffff:0:7f00:1]/", .refused(403)),
+        Case("http://[::ffff:0:8.8.8.8]/", .refused(403)),
         Case("http://[::ffff:8.8.8.8]/", .refused(403)),
         Case("http://169.254.169.254/", .refused(403)),
         Case("http://[::ffff:169.254.169.254]/", .refused(403)),
