@@ -267,6 +267,19 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         route.metrics.countRequest()
+        if head.method == .CONNECT {
+            // Neither forwards tunnels. After a CONNECT, NIO's decoder reads no further request
+            // and its encoder sends the answer without a body or length: 405, then close, so the
+            // answer ends where the connection does instead of leaving it open and silent.
+            closeThisAnswer = true
+            var rejection = ProxyRejection(
+                .methodNotAllowed, reason: "connect", "Method not allowed: this server does not open tunnels (CONNECT)."
+            )
+            rejection.headerFields[.allow] = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+            route.metrics.rejected(rejection.reason)
+            writeAnswer(head, rejection, plan: nil, since: .now, context: context)
+            return
+        }
         if let problem = HostField.problem(in: head) {
             let rejection = ProxyRejection(.badRequest, reason: "bad-host", problem)
             route.metrics.rejected(rejection.reason)

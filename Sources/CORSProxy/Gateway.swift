@@ -17,6 +17,9 @@ public struct GatewayConfiguration: Sendable {
     /// sent (this hop's own `-Proto` and `-Host` are then added only where missing): only behind a
     /// proxy that sets them (a client reaching the gateway directly could claim any scheme and host).
     public var trustsForwardedFields = false
+    /// Passes on request fields whose names have `_` (dropped by default, as nginx does: a WSGI or
+    /// CGI upstream reads `X_Real_IP` as `X-Real-IP`).
+    public var keepsUnderscoreHeaders = false
     /// How long a client connection may stay silent between requests (nginx's `keepalive_timeout`).
     public var clientIdleTimeout: TimeAmount = .seconds(75)
     /// How long a request's header fields may take from its first byte (nginx's

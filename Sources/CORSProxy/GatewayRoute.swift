@@ -134,7 +134,8 @@ final class GatewayRoute: ForwardingRoute {
     /// the client's body framing.
     private func upstreamHead(for head: HTTPRequestHead, clientAddress: String?) -> HTTPRequestHead {
         var headers = HopByHop.forwardableRequestHeaders(
-            head.headers, keepingForwarded: configuration.trustsForwardedFields)
+            head.headers, keepingForwarded: configuration.trustsForwardedFields,
+            keepingUnderscores: configuration.keepsUnderscoreHeaders)
         let clientHost = head.headers.first(name: "host")
         headers.add(name: "Host", value: configuration.preserveHost ? (clientHost ?? upstreamHost) : upstreamHost)
         ForwardedFields.add(to: &headers, clientAddress: clientAddress, originalHost: clientHost)

@@ -60,11 +60,22 @@ enum HopByHop {
     /// gateway sets both) and `Expect` (the gateway answers `100-continue` itself).
     /// `keepingForwarded`: a client's `X-Forwarded-*`/`Forwarded` claims go on (a gateway behind a
     /// proxy that sets them); otherwise only its `X-Forwarded-For` chain does.
-    static func forwardableRequestHeaders(_ headers: HTTPHeaders, keepingForwarded: Bool = false) -> HTTPHeaders {
+    /// `keepingUnderscores`: names with `_` go on too (see ``hasUnderscore(_:)``).
+    static func forwardableRequestHeaders(
+        _ headers: HTTPHeaders, keepingForwarded: Bool = false, keepingUnderscores: Bool = false
+    ) -> HTTPHeaders {
         endToEnd(headers, reserving: 5) {
             ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
                 || ASCII.equalsIgnoringCase($0, "expect") || (!keepingForwarded && ForwardedFields.isClientClaim($0))
+                || (!keepingUnderscores && hasUnderscore($0))
         }
+    }
+
+    /// A field name with `_`: WSGI and CGI servers read `X_Real_IP` as `X-Real-IP` (both become
+    /// `HTTP_X_REAL_IP`), so a client could slip past the filtering of the hyphenated name. nginx
+    /// drops such names by default (`underscores_in_headers off`); so do the gateway and the proxy.
+    static func hasUnderscore(_ name: String) -> Bool {
+        name.utf8.contains(UInt8(ascii: "_"))
     }
 
 }

@@ -10,6 +10,9 @@ public struct OpenProxyConfiguration: Sendable {
     public var allowedOrigins: Set<String>
     /// These origins may never use the proxy (403).
     public var deniedOrigins: Set<String>
+    /// Passes on request fields whose names have `_` (dropped by default, as nginx does: a WSGI or
+    /// CGI upstream reads `X_Real_IP` as `X-Real-IP`).
+    public var keepsUnderscoreHeaders = false
     /// Requests per origin (or per client address without one); nil: no limit.
     public var rateLimit: RateLimit?
     /// Largest request body and largest upstream response body, in bytes.

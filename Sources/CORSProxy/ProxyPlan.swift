@@ -44,6 +44,7 @@ final class ProxyPlan: ForwardPlan {
             ASCII.equalsIgnoringCase($0, "host") || ASCII.equalsIgnoringCase($0, "content-length")
                 || ASCII.equalsIgnoringCase($0, "expect") || ASCII.equalsIgnoringCase($0, "cookie")
                 || ASCII.equalsIgnoringCase($0, "cookie2") || ForwardedFields.isClientClaim($0)
+                || (!route.configuration.keepsUnderscoreHeaders && HopByHop.hasUnderscore($0))
         }
         // A redirect turned the request into a bodiless GET: its body's type goes with the body.
         if !sendsBody { headers.remove(name: "content-type") }

@@ -9,13 +9,15 @@ import NIOSSL
 /// `cors serve --upstream URL`: the policy in front of one upstream instead of the echo API.
 enum GatewayServe {
     static func run(
-        upstream: String, upstreamCA: String?, trustForwarded: Bool, policy: CORSPolicy, host: String, port: Int,
+        upstream: String, upstreamCA: String?, trustForwarded: Bool, keepUnderscoreHeaders: Bool, policy: CORSPolicy,
+        host: String, port: Int,
         limits: ConnectionLimitsOption, metricsPort: Int?, logger: Logger
     ) async throws {
         let configuration: GatewayConfiguration
         do {
             var parsed = try GatewayConfiguration(upstream: upstream, policy: policy)
             parsed.trustsForwardedFields = trustForwarded
+            parsed.keepsUnderscoreHeaders = keepUnderscoreHeaders
             parsed.headerTimeout = limits.headerTimeoutAmount
             configuration = parsed
         } catch {

@@ -34,6 +34,9 @@ extension CORSTool {
         @Flag(help: "Allow loopback, private and link-local targets. For local development only.")
         var allowPrivate = false
 
+        @Flag(help: "Pass on request fields whose names have '_' (dropped by default, as nginx does).")
+        var keepUnderscoreHeaders = false
+
         @Option(name: .customLong("allow-target"), help: "Only these target hosts may be fetched (repeatable).")
         var allowTargets: [String] = []
 
@@ -130,6 +133,7 @@ extension CORSTool {
                 timeout: .milliseconds(Int64(timeout * 1000))
             )
             configuration.headerTimeout = limits.headerTimeoutAmount
+            configuration.keepsUnderscoreHeaders = keepUnderscoreHeaders
             var connections = UpstreamPool.Configuration()
             connections.connectTimeout = .milliseconds(Int64(min(timeout, 10) * 1000))
             connections.readTimeout = .milliseconds(Int64(timeout * 1000))

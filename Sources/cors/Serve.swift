@@ -39,6 +39,12 @@ extension CORSTool {
         )
         var trustForwarded = false
 
+        @Flag(
+            help:
+                "With --upstream: pass on request fields whose names have '_' (dropped by default, as nginx does)."
+        )
+        var keepUnderscoreHeaders = false
+
         @Option(help: "Address to bind.")
         var host = "127.0.0.1"
 
@@ -74,6 +80,10 @@ extension CORSTool {
                     throw ValidationError("--upstream-ca \(upstreamCA): no readable file there")
                 }
             }
+            if keepUnderscoreHeaders, upstream == nil {
+                throw ValidationError(
+                    "--keep-underscore-headers is about what the gateway forwards: it needs --upstream")
+            }
             if trustForwarded, upstream == nil {
                 throw ValidationError(
                     "--trust-forwarded is about the gateway's X-Forwarded-* fields: it needs --upstream")
@@ -102,7 +112,8 @@ extension CORSTool {
             }
             if let upstream {
                 return try await GatewayServe.run(
-                    upstream: upstream, upstreamCA: upstreamCA, trustForwarded: trustForwarded, policy: corsPolicy,
+                    upstream: upstream, upstreamCA: upstreamCA, trustForwarded: trustForwarded,
+                    keepUnderscoreHeaders: keepUnderscoreHeaders, policy: corsPolicy,
                     host: host, port: port, limits: limits,
                     metricsPort: metricsPort, logger: logger)
             }

@@ -115,6 +115,7 @@ import Testing
     /// Found by black-box testing: each used to start (wrapping, crashing or refusing every
     /// request later); each is a usage error naming the flag now.
     static let usageErrors: [UsageError] = [
+        UsageError(arguments: ["serve", "--keep-underscore-headers"], says: "it needs --upstream"),
         UsageError(arguments: ["proxy", "--timeout", "inf"], says: "--timeout must be a number of seconds"),
         UsageError(arguments: ["proxy", "--timeout", "1e10"], says: "--timeout must be a number of seconds"),
         UsageError(arguments: ["proxy", "--port", "70000"], says: "--port must be a port number"),

@@ -438,6 +438,33 @@ final class RecordingUpstream: Sendable {
         }
     }
 
+    enum Forwarder: String, CaseIterable, Sendable { case gateway, proxy }
+
+    /// Found by a black-box pass: CONNECT got a 400 without length or body and the connection stayed
+    /// open (NIO reads nothing after a CONNECT). Now 405 with `Allow`, and the server closes.
+    @Test(arguments: Forwarder.allCases)
+    func connectIsRefusedAndTheConnectionClosed(_ forwarder: Forwarder) async throws {
+        try await withUpstream { upstreamPort in
+            let server: ServerUnderTest =
+                switch forwarder {
+                case .gateway: try GatewayTests.gateway(port: upstreamPort)
+                case .proxy: makeProxy()
+                }
+            try await server.test(.live) { client in
+                let start = ContinuousClock.now
+                // A 60 s backstop: the server closes at once; only a hang would reach it.
+                let text = try await rawExchange(
+                    port: client.port!, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+                    timeout: .seconds(60)
+                ) { _ in false }
+                #expect(text.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"), "\(text)")
+                #expect(text.contains("Allow: GET"), "\(text)")
+                #expect(text.lowercased().contains("connection: close"), "\(text)")
+                #expect(ContinuousClock.now - start < .seconds(50), "closed by the backstop, not the server")
+            }
+        }
+    }
+
     @Test func headAndConnectionClose() async throws {
         try await withUpstream { upstreamPort in
             try await GatewayTests.gateway(port: upstreamPort).test(.live) { client in

@@ -244,3 +244,42 @@ import Testing
         _ = try await guardWithList.check(target)
     }
 }
+
+/// Found by a black-box pass: `X_Real_IP` and `X_Forwarded_Host` reached the upstream, where WSGI and
+/// CGI servers read them as `X-Real-IP` and `X-Forwarded-Host`. Names with `_` are dropped, as
+/// nginx does, unless the operator keeps them.
+@Suite struct UnderscoreFieldTests {
+    enum Forwarder: String, CaseIterable, Sendable { case gateway, proxy }
+
+    static let request =
+        "GET /echo HTTP/1.1\r\nHost: localhost\r\nX_Real_IP: 6.6.6.6\r\nX_Forwarded_Host: evil.test\r\n"
+        + "My_Field: 1\r\nX-Kept: yes\r\n\r\n"
+
+    @Test(arguments: Forwarder.allCases, [false, true])
+    func namesWithUnderscoresAreDroppedUnlessKept(_ forwarder: Forwarder, keep: Bool) async throws {
+        try await withUpstream { port in
+            let server: ServerUnderTest
+            var request = Self.request
+            switch forwarder {
+            case .gateway:
+                let policy = try CORSPolicy(CORSConfiguration(origins: [GatewayTests.origin]))
+                var configuration = try GatewayConfiguration(upstream: "http://127.0.0.1:\(port)", policy: policy)
+                configuration.keepsUnderscoreHeaders = keep
+                server = ServerUnderTest(gateway: try Gateway(configuration: configuration, logger: quiet("gateway")))
+            case .proxy:
+                server = makeProxy(configure: { $0.keepsUnderscoreHeaders = keep })
+                request =
+                    request.replacingOccurrences(of: "GET /echo", with: "GET /http://upstream.test:\(port)/echo")
+                    .replacingOccurrences(of: "\r\n\r\n", with: "\r\nOrigin: http://app.test\r\n\r\n")
+            }
+            let sent = request
+            try await server.test(.live) { client in
+                let text = try await rawExchange(port: client.port!, sent) { $0.contains("body-bytes") }
+                #expect(text.contains("x-kept: yes\n"), "\(text)")
+                for field in ["x_real_ip: 6.6.6.6", "x_forwarded_host: evil.test", "my_field: 1"] {
+                    #expect(text.lowercased().contains(field + "\n") == keep, "\(field): \(text)")
+                }
+            }
+        }
+    }
+}
