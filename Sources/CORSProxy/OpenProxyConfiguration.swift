@@ -13,7 +13,7 @@ public struct OpenProxyConfiguration: Sendable {
     /// Passes on request fields whose names have `_` (dropped by default, as nginx does: a WSGI or
     /// CGI upstream reads `X_Real_IP` as `X-Real-IP`).
     public var keepsUnderscoreHeaders = false
-    /// Requests per origin (or per client address without one); nil: no limit.
+    /// Requests per origin and per client address (each has this budget); nil: no limit.
     public var rateLimit: RateLimit?
     /// Largest request body and largest upstream response body, in bytes.
     public var maxBodyBytes: Int

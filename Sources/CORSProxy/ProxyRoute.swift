@@ -101,11 +101,11 @@ final class ProxyRoute: ForwardingRoute {
                     "The origin \"\(origin)\" is not on the allow list of this proxy's operator.")
             }
         }
-        if let rateLimiter, let retryAfter = rateLimiter.acquire(origin ?? clientAddress ?? "-") {
+        if let rateLimiter, let retryAfter = rateLimiter.acquire(origin: origin, clientAddress: clientAddress) {
             var rejection = ProxyRejection(
                 .tooManyRequests, reason: "rate-limited",
-                "Too many requests from \(origin ?? "this client"): the limit is \(rateLimiter.limit.requests) per "
-                    + "\(rateLimiter.limit.window.components.seconds) s; retry in \(retryAfter) s.")
+                "Too many requests from this origin or this client: the limit is \(rateLimiter.limit.requests) per "
+                    + "\(rateLimiter.limit.window.components.seconds) s for each; retry in \(retryAfter) s.")
             rejection.headerFields[.retryAfter] = String(retryAfter)
             throw rejection
         }

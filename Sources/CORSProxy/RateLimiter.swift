@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// How many requests one origin may make per window (`--rate-limit 60/min`).
 public struct RateLimit: Sendable, Equatable {
@@ -26,36 +27,79 @@ public struct RateLimit: Sendable, Equatable {
     }
 }
 
-/// A fixed-window counter per key (the request's origin); memory is bounded by pruning expired
-/// windows once many keys are tracked.
+/// Fixed-window counters per origin and per client address: a request is refused while either
+/// has used up its window, so rotating the `Origin` header from one address gains nothing.
+///
+/// The cost per request is constant whatever an attacker sends: keys are bounded in size (an
+/// origin longer than any valid one is cut), expired windows leave in order of their start (a
+/// queue, no scan of the map), and at most ``maximumKeys`` are tracked (the oldest window goes
+/// first when a new key needs room).
 final class RateLimiter: Sendable {
+    /// At most this many origins and addresses are tracked at once.
+    static let maximumKeys = 10_000
+    /// Longer origins are keyed by their first bytes: no valid origin is this long.
+    static let maximumKeyBytes = 328
+
     private struct Window {
         var start: ContinuousClock.Instant
         var count: Int
     }
 
+    private struct State {
+        var windows: [String: Window] = [:]
+        /// Each window's key and start, oldest first; an entry whose window was renewed since is stale.
+        var starts = CircularBuffer<(key: String, start: ContinuousClock.Instant)>()
+    }
+
     let limit: RateLimit
-    private let windows = NIOLockedValueBox<[String: Window]>([:])
+    private let state = NIOLockedValueBox(State())
 
     init(_ limit: RateLimit) {
         self.limit = limit
     }
 
-    /// Counts one request; returns nil when allowed, else the whole seconds until the window resets.
-    func acquire(_ key: String, now: ContinuousClock.Instant = .now) -> Int? {
-        windows.withLockedValue { windows in
-            if windows.count > 10_000 {
-                windows = windows.filter { now - $0.value.start < limit.window }
-            }
-            var window = windows[key] ?? Window(start: now, count: 0)
-            if now - window.start >= limit.window { window = Window(start: now, count: 0) }
-            guard window.count < limit.requests else {
+    /// Counts one request from `origin` (if any) and `clientAddress` (if known); returns nil when
+    /// allowed, else the whole seconds until the exhausted window resets. A refused request counts
+    /// against nothing.
+    func acquire(origin: String?, clientAddress: String?, now: ContinuousClock.Instant = .now) -> Int? {
+        var keys: [String] = []
+        if let origin {
+            keys.append("origin " + String(decoding: origin.utf8.prefix(Self.maximumKeyBytes), as: UTF8.self))
+        }
+        if let clientAddress { keys.append("address " + clientAddress) }
+        if keys.isEmpty { keys.append("-") }
+        return state.withLockedValue { state in
+            Self.removeExpired(from: &state, now: now, window: limit.window)
+            var retryAfter: Int?
+            for key in keys {
+                guard let window = state.windows[key], window.count >= limit.requests else { continue }
                 let remaining = limit.window - (now - window.start)
-                return max(1, Int(remaining.components.seconds) + (remaining.components.attoseconds > 0 ? 1 : 0))
+                let seconds = max(1, Int(remaining.components.seconds) + (remaining.components.attoseconds > 0 ? 1 : 0))
+                retryAfter = max(retryAfter ?? 0, seconds)
             }
-            window.count += 1
-            windows[key] = window
+            if let retryAfter { return retryAfter }
+            for key in keys {
+                if state.windows[key] != nil {
+                    state.windows[key]!.count += 1
+                    continue
+                }
+                while state.windows.count >= Self.maximumKeys, let oldest = state.starts.popFirst() {
+                    if state.windows[oldest.key]?.start == oldest.start { state.windows[oldest.key] = nil }
+                }
+                state.windows[key] = Window(start: now, count: 1)
+                state.starts.append((key, now))
+            }
             return nil
+        }
+    }
+
+    /// How many origins and addresses are tracked (for tests).
+    var trackedKeys: Int { state.withLockedValue { $0.windows.count } }
+
+    private static func removeExpired(from state: inout State, now: ContinuousClock.Instant, window: Duration) {
+        while let oldest = state.starts.first, now - oldest.start >= window {
+            state.starts.removeFirst()
+            if state.windows[oldest.key]?.start == oldest.start { state.windows[oldest.key] = nil }
         }
     }
 }

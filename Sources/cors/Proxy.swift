@@ -40,7 +40,10 @@ extension CORSTool {
         @Option(name: .customLong("allow-target"), help: "Only these target hosts may be fetched (repeatable).")
         var allowTargets: [String] = []
 
-        @Option(help: "Requests per origin: N/s, N/min or N/h; a bare N is per minute (off by default).")
+        @Option(
+            help:
+                "Requests per origin and per client address: N/s, N/min or N/h; a bare N is per minute (off by default)."
+        )
         var rateLimit: String?
 
         @Option(parsing: .unconditional, help: "Largest request and response body, in bytes.")
