@@ -246,13 +246,21 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     }
 
     func read(context: ChannelHandlerContext) {
+        // A client that pipelines requests and never reads the answers (preflights and refusals
+        // are answered here, at once) would grow the answers kept for it without bound: between
+        // requests, nothing more is read while its side is not writable. A request body in
+        // progress still flows (its upstream may answer before it has read it all).
+        if !context.channel.isWritable, !receivingRequest { readGate.pause(.clientBehind) }
         readGate.read(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, upstreamPaused {
-            upstreamPaused = false
-            exchange?.connection?.resumeReading()
+        if context.channel.isWritable {
+            readGate.resume(.clientBehind, context: context)
+            if upstreamPaused {
+                upstreamPaused = false
+                exchange?.connection?.resumeReading()
+            }
         }
         context.fireChannelWritabilityChanged()
     }

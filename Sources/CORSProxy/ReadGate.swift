@@ -9,6 +9,8 @@ struct ReadGate {
         static let peerBehind = Reasons(rawValue: 1)
         /// Pipelined requests queue up behind the answer in flight.
         static let queueFull = Reasons(rawValue: 2)
+        /// The client does not read its answers: more requests would only pile up more of them.
+        static let clientBehind = Reasons(rawValue: 4)
     }
 
     private var reasons: Reasons = []
