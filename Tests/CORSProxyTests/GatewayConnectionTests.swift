@@ -440,6 +440,55 @@ final class RecordingUpstream: Sendable {
 
     enum Forwarder: String, CaseIterable, Sendable { case gateway, proxy }
 
+    /// An upstream that accepts connections and never reads a byte of them.
+    static func blackHole() async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(.autoRead, value: false)
+            .childChannelOption(.socketOption(.so_rcvbuf), value: 4096)
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    /// Reported by a black-box pass: a chunked upload to an upstream that stops reading it got no
+    /// answer. The upstream's read timeout covers the stalled upload: 504, with CORS headers.
+    @Test(arguments: Forwarder.allCases)
+    func anUploadTheUpstreamStopsTakingGets504(_ forwarder: Forwarder) async throws {
+        let upstream = try await Self.blackHole()
+        let port = upstream.localAddress!.port!
+        let server: ServerUnderTest =
+            switch forwarder {
+            case .gateway: try GatewayTests.gateway(port: port, readTimeout: .seconds(1))
+            case .proxy: makeProxy(upstreams: loopbackOnlyUpstreams(readTimeout: .seconds(1)))
+            }
+        let target = forwarder == .gateway ? "/upload" : "/http://upstream.test:\(port)/upload"
+        try await server.test(.live) { client in
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: client.port!).get()
+            let received = NIOLockedValueBox("")
+            let done = channel.eventLoop.makePromise(of: Void.self)
+            try await channel.pipeline.addHandler(
+                Collector(received: received, done: { $0.contains("\r\n\r\n") }, finished: done)
+            ).get()
+            channel.write(
+                ByteBuffer(
+                    string: "POST \(target) HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n"),
+                promise: nil)
+            // More than every buffer on the way holds; written without waiting, as a client does.
+            let chunk = ByteBuffer(string: "4000\r\n" + String(repeating: "x", count: 0x4000) + "\r\n")
+            for _ in 0..<1024 { channel.write(chunk, promise: nil) }
+            channel.flush()
+            // A backstop against a hang only: the answer comes a read timeout (1 s) after the stall.
+            let backstop = channel.eventLoop.scheduleTask(in: .seconds(60)) { done.succeed() }
+            try await done.futureResult.get()
+            backstop.cancel()
+            try? await channel.close()
+            let text = received.withLockedValue { $0 }
+            #expect(text.hasPrefix("HTTP/1.1 504"), "\(text)")
+            #expect(text.contains("Access-Control-Allow-Origin"), "\(text)")
+        }
+        try await upstream.close()
+    }
+
     /// Found by a black-box pass: CONNECT got a 400 without length or body and the connection stayed
     /// open (NIO reads nothing after a CONNECT). Now 405 with `Allow`, and the server closes.
     @Test(arguments: Forwarder.allCases)
