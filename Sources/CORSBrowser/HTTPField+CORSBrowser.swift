@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 
 extension HTTPField.Name {
     /// `Access-Control-Request-Private-Network` (https://wicg.github.io/private-network-access/#headers).

@@ -1,5 +1,5 @@
 public import CORS
-public import CORSNIO
+import CORSNIO
 public import HummingbirdCore
 public import Logging
 public import NIOCore

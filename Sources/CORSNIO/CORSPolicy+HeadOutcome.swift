@@ -1,5 +1,5 @@
 package import CORS
-package import HTTPTypes
+import HTTPTypes
 package import NIOHTTP1
 
 /// What a NIO server does with a request head once the policy decided: answer it at once, or

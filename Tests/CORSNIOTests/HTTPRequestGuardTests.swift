@@ -159,7 +159,7 @@ import Testing
         #expect(try Self.written(channel).hasPrefix("HTTP/1.1 101"))
         // What an upgrader does: the HTTP codec leaves; frames then flow through the guard.
         let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-        let removed = channel.pipeline.removeHandler(decoder)
+        let removed = channel.pipeline.syncOperations.removeHandler(decoder)
         channel.embeddedEventLoop.run()  // the decoder leaves on a later loop tick
         try removed.wait()
         while try channel.readInbound(as: HTTPServerRequestPart.self) != nil {}
