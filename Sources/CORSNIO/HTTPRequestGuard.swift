@@ -29,6 +29,11 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
         public init(headerLimits: String) {
             self.headerLimits = headerLimits
         }
+
+        /// The text for a decoder that reads at most `maxHeaderFields` fields of `maxHeaderBytes`.
+        public init(maxHeaderFields: Int, maxHeaderBytes: Int) {
+            self.init(headerLimits: "up to \(maxHeaderFields) fields and \(maxHeaderBytes / 1024) KB")
+        }
     }
 
     let headerTimeout: TimeAmount

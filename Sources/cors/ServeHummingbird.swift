@@ -76,8 +76,7 @@ struct EchoChannel<Inner: ServerChildChannel>: ServerChildChannel {
             try operations.addHTTPRequestGuard(
                 headerTimeout: headerTimeout,
                 parserErrorAnswer: .init(
-                    headerLimits: "up to \(limits.maxHeaderFieldCount) fields and \(limits.maxHeaderListSize / 1024) KB"
-                ))
+                    maxHeaderFields: limits.maxHeaderFieldCount, maxHeaderBytes: limits.maxHeaderListSize))
             return value
         }
     }

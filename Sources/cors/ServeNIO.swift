@@ -61,8 +61,7 @@ enum ServeNIO {
                     try operations.addHTTPRequestGuard(
                         headerTimeout: settings.limits.headerTimeoutAmount,
                         parserErrorAnswer: .init(
-                            headerLimits:
-                                "up to \(limits.maxHeaderFieldCount) fields and \(limits.maxHeaderListSize / 1024) KB"))
+                            maxHeaderFields: limits.maxHeaderFieldCount, maxHeaderBytes: limits.maxHeaderListSize))
                     try operations.addHandler(CORSNIOChannelHandler(policy, logger: settings.logger), name: "cors")
                     try operations.addHandler(EchoNIOHandler(), name: "echo")
                 }
