@@ -7,6 +7,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// A dependency resolved and built only when `trait` is on: what keeps a consumer that names one adapter
+/// from resolving the others (SwiftPM prunes package dependencies no enabled target dependency uses).
+func when(_ trait: String, _ product: String, _ package: String) -> Target.Dependency {
+    .product(name: product, package: package, condition: .when(traits: [trait]))
+}
+
+func when(_ trait: String, target: String) -> Target.Dependency {
+    .target(name: target, condition: .when(traits: [trait]))
+}
+
 let package = Package(
     name: "swift-cors",
     platforms: [.macOS(.v14)],
@@ -23,6 +33,27 @@ let package = Package(
         .library(name: "CORSProxy", targets: ["CORSProxy"]),
         .executable(name: "cors", targets: ["cors"]),
     ],
+    traits: [
+        .trait(
+            name: "NIO", description: "CORSNIO: the SwiftNIO channel handler, WebSocket origin guard and request guard"),
+        .trait(name: "Hummingbird", description: "CORSHummingbird: the Hummingbird 2 middleware"),
+        .trait(
+            name: "HummingbirdWebSocket",
+            description: "CORSHummingbirdWebSocket: the origin guard for hummingbird-websocket servers",
+            enabledTraits: ["Hummingbird", "NIO"]
+        ),
+        .trait(name: "Vapor", description: "CORSVapor: the Vapor 4 middleware", enabledTraits: ["NIO"]),
+        .trait(name: "PolicyFile", description: "CORSPolicyFile: JSON and YAML policy files (Yams)"),
+        .trait(
+            name: "Tools",
+            description:
+                "CORSCheck, CORSAudit, CORSProxy and the cors tool (AsyncHTTPClient, Prometheus, every adapter)",
+            enabledTraits: ["NIO", "Hummingbird", "HummingbirdWebSocket", "Vapor", "PolicyFile"]
+        ),
+        // The root package builds everything, so `swift run cors serve` and scripts/test need no flag; a
+        // consumer names the traits it wants (README, "Package traits").
+        .default(enabledTraits: ["Tools"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -37,6 +68,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // `swift package generate-documentation` (scripts/docs); used by no target, so no consumer resolves it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -58,7 +91,7 @@ let package = Package(
             name: "CORSHummingbird",
             dependencies: [
                 "CORS",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                when("Hummingbird", "Hummingbird", "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -69,13 +102,13 @@ let package = Package(
             name: "CORSHummingbirdWebSocket",
             dependencies: [
                 "CORS",
-                "CORSNIO",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                when("HummingbirdWebSocket", target: "CORSNIO"),
+                when("HummingbirdWebSocket", "Hummingbird", "hummingbird"),
+                when("HummingbirdWebSocket", "HummingbirdCore", "hummingbird"),
+                when("HummingbirdWebSocket", "HummingbirdWebSocket", "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                when("HummingbirdWebSocket", "NIOCore", "swift-nio"),
+                when("HummingbirdWebSocket", "NIOHTTP1", "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -89,14 +122,14 @@ let package = Package(
             dependencies: [
                 "CORS",
                 "CORSBrowser",
-                "CORSNIO",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                when("Tools", target: "CORSNIO"),
+                when("Tools", "AsyncHTTPClient", "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOTLS", package: "swift-nio"),
+                when("Tools", "NIOCore", "swift-nio"),
+                when("Tools", "NIOHTTP1", "swift-nio"),
+                when("Tools", "NIOPosix", "swift-nio"),
+                when("Tools", "NIOSSL", "swift-nio-ssl"),
+                when("Tools", "NIOTLS", "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -105,14 +138,14 @@ let package = Package(
             dependencies: [
                 "CORS",
                 "CORSBrowser",
-                "CORSCheck",
+                when("Tools", target: "CORSCheck"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CORSVapor",
-            dependencies: ["CORS", "CORSNIO", .product(name: "Vapor", package: "vapor")],
+            dependencies: ["CORS", when("Vapor", target: "CORSNIO"), when("Vapor", "Vapor", "vapor")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -121,9 +154,9 @@ let package = Package(
                 "CORS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
+                when("NIO", "NIOCore", "swift-nio"),
+                when("NIO", "NIOHTTP1", "swift-nio"),
+                when("NIO", "NIOWebSocket", "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -132,54 +165,54 @@ let package = Package(
             dependencies: [
                 "CORS",
                 "CORSBrowser",
-                "CORSNIO",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
+                when("Tools", target: "CORSNIO"),
+                when("Tools", "Hummingbird", "hummingbird"),
+                when("Tools", "HummingbirdCore", "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                when("Tools", "Metrics", "swift-metrics"),
+                when("Tools", "Prometheus", "swift-prometheus"),
+                when("Tools", "NIOCore", "swift-nio"),
+                when("Tools", "NIOPosix", "swift-nio"),
+                when("Tools", "NIOHTTP1", "swift-nio"),
+                when("Tools", "NIOConcurrencyHelpers", "swift-nio"),
+                when("Tools", "NIOSSL", "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CORSPolicyFile",
-            dependencies: ["CORS", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CORS", when("PolicyFile", "Yams", "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "cors",
             dependencies: [
                 "CORS",
-                "CORSHummingbird",
-                "CORSPolicyFile",
+                when("Tools", target: "CORSHummingbird"),
+                when("Tools", target: "CORSPolicyFile"),
                 "CORSBrowser",
-                "CORSCheck",
-                "CORSAudit",
-                "CORSVapor",
-                "CORSNIO",
-                "CORSProxy",
-                "CORSHummingbirdWebSocket",
+                when("Tools", target: "CORSCheck"),
+                when("Tools", target: "CORSAudit"),
+                when("Tools", target: "CORSVapor"),
+                when("Tools", target: "CORSNIO"),
+                when("Tools", target: "CORSProxy"),
+                when("Tools", target: "CORSHummingbirdWebSocket"),
                 "PublicSuffix",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
+                when("Tools", "ArgumentParser", "swift-argument-parser"),
+                when("Tools", "Vapor", "vapor"),
+                when("Tools", "HummingbirdWebSocket", "hummingbird-websocket"),
+                when("Tools", "NIOCore", "swift-nio"),
+                when("Tools", "NIOPosix", "swift-nio"),
+                when("Tools", "NIOHTTP1", "swift-nio"),
+                when("Tools", "NIOWebSocket", "swift-nio"),
+                when("Tools", "NIOSSL", "swift-nio-ssl"),
+                when("Tools", "Hummingbird", "hummingbird"),
+                when("Tools", "HummingbirdCore", "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                when("Tools", "ServiceLifecycle", "swift-service-lifecycle"),
+                when("Tools", "UnixSignals", "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -24,7 +24,8 @@ public struct CORSConfiguration: Sendable {
     public var maxAge: Int?
     /// Answers Private Network Access preflights (`Access-Control-Allow-Private-Network: true`).
     public var privateNetwork: Bool
-    /// Passes successful preflights on to the handler instead of answering them.
+    /// Passes preflights on to the handler instead of answering them (as Express does); only allowed
+    /// ones get CORS fields, so a refused one still fails in the browser.
     public var preflightContinue: Bool
     /// Status of a successful preflight answer (204, or 200 for old clients).
     public var optionsSuccessStatus: Int
@@ -40,6 +41,25 @@ public struct CORSConfiguration: Sendable {
     /// The methods allowed when none are given (Express `cors` defaults, less OPTIONS).
     public static let defaultMethods = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]
 
+    /// Describes a policy; nothing is checked until ``CORSPolicy/init(_:)``. With the defaults no
+    /// origin is allowed (a ``CORSConfigurationProblem/Kind/noOriginAllowed`` warning), credentials are
+    /// off and successful preflights are answered 204.
+    ///
+    /// - Parameters:
+    ///   - origins: Allowed origins: `"*"`, exact origins, `*.` and `:*` patterns, `regex:` entries.
+    ///   - originPredicate: Asked about origins that none of `origins` allow; `nil` refuses them.
+    ///   - allowNullOrigin: Whether `Origin: null` is allowed.
+    ///   - methods: Allowed methods, compared byte for byte; GET, HEAD and POST always pass a preflight.
+    ///   - allowedHeaders: Request headers a preflight may ask for, compared case-insensitively.
+    ///   - exposedHeaders: Response headers the page may read.
+    ///   - credentials: Whether responses carry `Access-Control-Allow-Credentials: true`.
+    ///   - maxAge: Preflight cache lifetime in seconds, -1…86400: `nil` or `0` omits the header, `-1` sends `0`.
+    ///   - privateNetwork: Whether Private Network Access preflights are granted.
+    ///   - preflightContinue: Whether preflights go on to the handler instead of being answered.
+    ///   - optionsSuccessStatus: Status of a successful preflight answer; must be 2xx.
+    ///   - debug: Whether a failed preflight from an allowed origin gets a 2xx naming what was refused.
+    ///   - caseInsensitivePaths: Whether route patterns match paths ignoring ASCII case.
+    ///   - routes: Per-path overrides, tried in order; the first that matches wins.
     public init(
         origins: [String] = [],
         originPredicate: CORSOriginPredicate? = nil,

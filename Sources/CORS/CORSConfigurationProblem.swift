@@ -18,6 +18,16 @@ public struct CORSConfigurationProblem: Sendable, Hashable, CustomStringConverti
     /// level's, the problem is in how the route combines it (e.g. its own `credentials: true`).
     public var isInherited: Bool
 
+    /// A problem in the form the engine reports its own, for code that checks configurations too (the
+    /// policy file reader reports syntax and schema errors this way).
+    ///
+    /// - Parameters:
+    ///   - kind: The rule broken: what code reacting to the problem matches on.
+    ///   - field: The field's path (`origins[2]`), or a file's path for a problem with the whole file.
+    ///   - problem: What is wrong, quoting the offending value.
+    ///   - why: Why it matters.
+    ///   - fix: What to write instead.
+    ///   - isInherited: Whether a route inherits the field from the top level (`false` unless given).
     public init(kind: Kind, field: String, problem: String, why: String, fix: String, isInherited: Bool = false) {
         self.kind = kind
         self.field = field
@@ -130,8 +140,11 @@ extension CORSConfigurationProblem {
 
 /// Thrown by ``CORSPolicy/init(_:)``: every problem found, not only the first.
 public struct CORSConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// Every problem found: the top level's first, then each route's, in route order. Never empty
+    /// when thrown by ``CORSPolicy/init(_:)``.
     public var problems: [CORSConfigurationProblem]
 
+    /// An error carrying `problems`, for code that checks configurations itself and fails the same way.
     public init(problems: [CORSConfigurationProblem]) {
         self.problems = problems
     }

@@ -6,6 +6,7 @@ public import HTTPTypes
 /// The policy owns the CORS response headers: ``apply(to:)`` removes every `Access-Control-*`
 /// field a handler or upstream set before adding its own, so a response never carries two.
 public struct CORSDecision: Sendable {
+    /// The kinds of request the Fetch standard's CORS protocol tells apart.
     public enum Kind: Sendable, Equatable {
         /// No `Origin`: not a CORS request (still gets `Vary`).
         case notCORS
@@ -15,6 +16,7 @@ public struct CORSDecision: Sendable {
         case preflight
     }
 
+    /// What kind of request the decision is about: not CORS, an actual CORS request, or a preflight.
     public let kind: Kind
     /// Set when the middleware must answer itself with an empty body (preflights); nil to call the handler.
     public let immediateStatus: HTTPResponse.Status?
@@ -180,7 +182,10 @@ public struct CORSDecision: Sendable {
 }
 
 extension HTTPField.Name {
-    /// https://wicg.github.io/private-network-access/#headers
+    /// `Access-Control-Allow-Private-Network`: `true` grants a preflight's private network request
+    /// (https://wicg.github.io/private-network-access/#headers).
     public static let accessControlAllowPrivateNetwork = HTTPField.Name("Access-Control-Allow-Private-Network")!
+    /// `Access-Control-Request-Private-Network`: `true` in a preflight for a request to a more private
+    /// network (Private Network Access); granted only with `CORSConfiguration.privateNetwork`.
     public static let accessControlRequestPrivateNetwork = HTTPField.Name("Access-Control-Request-Private-Network")!
 }

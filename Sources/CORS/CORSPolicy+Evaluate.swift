@@ -5,7 +5,10 @@ extension CORSPolicy {
     /// The outcome of ``evaluate(method:path:headerFields:)``: a decision, or an origin only the
     /// async ``CORSConfiguration/originPredicate`` can judge.
     public enum Evaluation: Sendable {
+        /// Decided without waiting: the decision is final.
         case decided(CORSDecision)
+        /// The origin is one no static rule allows and the policy has an origin predicate:
+        /// ``PendingOriginCheck/resolve()`` asks it and finishes the decision.
         case needsOriginPredicate(PendingOriginCheck)
     }
 

@@ -26,6 +26,11 @@ public struct CORSPolicy: Sendable {
         configuration.originPredicate == nil && configuration.routes.allSatisfy { $0.originPredicate == nil }
     }
 
+    /// Validates `configuration`, the top level and every route, and compiles it once: origin rules,
+    /// route patterns and every response header value. Risky but legal settings don't throw; they
+    /// are listed in ``warnings``.
+    ///
+    /// - Throws: ``CORSConfigurationError`` listing every problem found, not only the first.
     public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
         let outcome = Self.compile(configuration)
         guard outcome.problems.isEmpty, let root = outcome.root else {

@@ -1,16 +1,30 @@
 /// Why a request got no CORS permission: loggable, and safe to log (the request's bytes are escaped).
 public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
+    /// Which check refused the request. The raw values are stable: logs show them as `cors.reason`.
     public enum Reason: String, Sendable, Equatable {
+        /// A well-formed `Origin` that no origin entry allows, or that the origin predicate refused.
         case originNotAllowed
+        /// `Origin: null` without ``CORSConfiguration/allowNullOrigin`` (for a WebSocket upgrade, even
+        /// when the origins are `*`).
         case nullOriginNotAllowed
+        /// An `Origin` that is not a serialized origin (`scheme://host[:port]`), when the origins are not `*`.
         case malformedOrigin
+        /// The request carries more than one `Origin` field.
         case multipleOriginHeaders
+        /// A preflight's `Access-Control-Request-Method` is a method the policy does not allow.
         case methodNotAllowed
+        /// A preflight's `Access-Control-Request-Method` is empty, not a method token, or in several fields.
         case malformedRequestMethod
+        /// A preflight asks for a request header the policy does not allow.
         case headerNotAllowed
+        /// A preflight asks for `Authorization` and the allowed headers have `*` but do not name it.
         case authorizationNotCoveredByWildcard
+        /// An item of a preflight's `Access-Control-Request-Headers` is not a header name (an HTTP token).
         case malformedRequestHeaders
+        /// A preflight's `Access-Control-Request-Headers` has more than 16 empty items (`a,,,,b`).
         case tooManyEmptyRequestHeaderItems
+        /// A preflight's `Access-Control-Request-Headers` fields are longer than 4096 bytes together;
+        /// refused unread.
         case requestHeadersTooLong
         /// The request's path selects different routes as servers read it differently (an encoded
         /// `/` or `\`, a `\`, `;parameters`, `..` after an empty segment): answered 400.
@@ -20,10 +34,16 @@ public struct CORSRejection: Sendable, Equatable, CustomStringConvertible {
         case malformedPath
     }
 
+    /// Which check refused the request: what code reacting to a refusal matches on.
     public let reason: Reason
     /// The offending value, as received (a slice of the request's header, never copied).
     public let value: Substring
 
+    /// A refusal for `reason`.
+    ///
+    /// - Parameters:
+    ///   - reason: Which check refused the request.
+    ///   - value: The offending value, as received; ``description`` escapes it.
     public init(_ reason: Reason, value: Substring) {
         self.reason = reason
         self.value = value

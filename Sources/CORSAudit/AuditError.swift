@@ -1,3 +1,4 @@
+#if Tools
 /// Why an audit could not run: bad options, or a server that could not be reached at all.
 public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
     /// One sentence saying what went wrong and what to do.
@@ -16,3 +17,4 @@ struct AuditTimeout: Error, CustomStringConvertible {
     var duration: Duration
     var description: String { "no response within \(duration)" }
 }
+#endif

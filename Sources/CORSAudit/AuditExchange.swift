@@ -1,3 +1,4 @@
+#if Tools
 /// One request the auditor sent and the response it got: a finding's evidence.
 public struct AuditExchange: Sendable, Hashable {
     /// How the probe was sent.
@@ -26,3 +27,4 @@ public struct AuditExchange: Sendable, Hashable {
         self.response = response
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 /// One misconfiguration found: what, how bad, which probe showed it, and how to fix it.
 public struct AuditFinding: Sendable, Hashable {
     /// The stable id.
@@ -38,3 +39,4 @@ public struct AuditFinding: Sendable, Hashable {
     /// The rule followed by the policy fix, in one string.
     public var fix: String { "\(rule) Policy file: \(policy)" }
 }
+#endif

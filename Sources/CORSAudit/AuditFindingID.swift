@@ -1,3 +1,4 @@
+#if Tools
 /// The stable identifier of a class of CORS misconfiguration, as listed in the README
 /// ("`cors audit` finding ids"). Scripts match on ``rawValue``; new ids may be added.
 public struct AuditFindingID: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -142,3 +143,4 @@ public struct AuditFindingID: RawRepresentable, Sendable, Hashable, Comparable, 
         return String(origin[scheme.upperBound...])
     }
 }
+#endif

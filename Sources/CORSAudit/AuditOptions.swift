@@ -1,3 +1,4 @@
+#if Tools
 public import HTTPTypes
 
 /// What to audit and how hard: the `cors audit` options.
@@ -51,3 +52,4 @@ public struct AuditOptions: Sendable {
         self.preflightHeaders = preflightHeaders
     }
 }
+#endif

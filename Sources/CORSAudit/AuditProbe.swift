@@ -1,3 +1,4 @@
+#if Tools
 /// One crafted `Origin` to send, and the misconfiguration it reveals when the server trusts it.
 public struct AuditProbe: Sendable, Hashable {
     /// The misconfiguration class.
@@ -14,3 +15,4 @@ public struct AuditProbe: Sendable, Hashable {
         self.optional = optional
     }
 }
+#endif

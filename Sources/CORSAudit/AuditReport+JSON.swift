@@ -1,3 +1,4 @@
+#if Tools
 import CORSCheck
 import HTTPTypes
 
@@ -128,3 +129,4 @@ struct JSONWriter {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import HTTPTypes
 
 extension AuditReport {
@@ -64,3 +65,4 @@ extension String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
+#endif

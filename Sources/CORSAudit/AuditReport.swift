@@ -1,3 +1,4 @@
+#if Tools
 /// The outcome of one audit run.
 public struct AuditReport: Sendable, Hashable {
     /// The URL given.
@@ -45,3 +46,4 @@ public struct AuditReport: Sendable, Hashable {
         return isComplete ? 0 : 2
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 public import HTTPTypes
 
 /// A request the auditor sends: a method, an absolute URL and header fields, no body.
@@ -16,3 +17,4 @@ public struct AuditRequest: Sendable, Hashable {
         self.headerFields = headerFields
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 public import HTTPTypes
 
 /// What came back for an ``AuditRequest``: the status and the header fields (the body is not
@@ -14,3 +15,4 @@ public struct AuditResponse: Sendable, Hashable {
         self.headerFields = headerFields
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import CORS
 import CORSBrowser
 import HTTPTypes
@@ -251,3 +252,4 @@ struct AuditRun {
         }
     }
 }
+#endif

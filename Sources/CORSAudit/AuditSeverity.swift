@@ -1,3 +1,4 @@
+#if Tools
 /// How bad a finding is (https://fetch.spec.whatwg.org/#http-cors-protocol and CORS-RULES.md,
 /// "Security misconfigurations").
 public struct AuditSeverity: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -29,3 +30,4 @@ public struct AuditSeverity: Sendable, Hashable, Comparable, CustomStringConvert
 
     public static func < (lhs: AuditSeverity, rhs: AuditSeverity) -> Bool { lhs.rank < rhs.rank }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 /// Sends one audit request and returns the response, without following redirects.
 ///
 /// ``Auditor`` is transport-agnostic: the `cors` tool plugs in an HTTP client, tests plug in an
@@ -7,3 +8,4 @@ public protocol AuditTransport: Sendable {
     /// Sends `request`; throws on a network error or a timeout.
     func send(_ request: AuditRequest) async throws -> AuditResponse
 }
+#endif

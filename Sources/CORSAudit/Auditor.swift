@@ -1,3 +1,4 @@
+#if Tools
 import CORSBrowser
 import HTTPTypes
 
@@ -82,3 +83,4 @@ public struct Auditor: Sendable {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 public import CORSCheck
 import HTTPTypes
 
@@ -9,3 +10,4 @@ extension CORSHTTPClient: AuditTransport {
         return AuditResponse(status: response.status, headerFields: response.headerFields)
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 /// Whether a host names a loopback, private or link-local address (the "local" and "private"
 /// address spaces of https://wicg.github.io/private-network-access/#ip-address-space), or
 /// `localhost`. By name only: no DNS lookup.
@@ -19,3 +20,4 @@ enum PrivateAddress {
             || (a == 169 && b == 254) || a == 0
     }
 }
+#endif

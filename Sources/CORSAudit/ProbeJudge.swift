@@ -1,3 +1,4 @@
+#if Tools
 import CORSBrowser
 import HTTPTypes
 
@@ -128,3 +129,4 @@ extension Substring {
         return trimmed
     }
 }
+#endif

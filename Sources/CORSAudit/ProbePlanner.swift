@@ -1,3 +1,4 @@
+#if Tools
 import CORS
 
 /// Builds the probe origins of CORS-RULES.md ("Security misconfigurations") from the site's origin.
@@ -81,3 +82,4 @@ extension String {
         return copy
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 public import CORSBrowser
 
 /// The origin of the audited site, from which probe origins are built: by default the target
@@ -29,3 +30,4 @@ public struct SiteOrigin: Sendable, Hashable, CustomStringConvertible {
     /// `scheme://host[:port]`.
     public var description: String { "\(scheme)://\(hostAndPort)" }
 }
+#endif

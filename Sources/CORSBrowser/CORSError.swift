@@ -2,33 +2,76 @@
 /// `Network.CorsError` (https://chromedevtools.github.io/devtools-protocol/tot/Network/#type-CorsError),
 /// with the raw values exactly as CDP reports them in `corsErrorStatus.corsError`.
 public enum CORSErrorCode: String, Sendable, Hashable, CaseIterable {
+    /// The request mode forbids a cross-origin fetch (`mode: 'same-origin'`); not produced by the browser model,
+    /// which does not model request modes.
     case disallowedByMode = "DisallowedByMode"
+    /// Chromium found the response itself invalid ("The response is invalid."); not produced by the browser model.
     case invalidResponse = "InvalidResponse"
+    /// `Access-Control-Allow-Origin: *` on a response to a request with credentials mode `include`.
     case wildcardOriginNotAllowed = "WildcardOriginNotAllowed"
+    /// The response (or a redirect the request would follow) carries no `Access-Control-Allow-Origin`.
     case missingAllowOriginHeader = "MissingAllowOriginHeader"
+    /// `Access-Control-Allow-Origin` holds several values: it contains a space or a comma, as several field
+    /// lines combine to `a, b`; `failedParameter` is the combined value.
     case multipleAllowOriginValues = "MultipleAllowOriginValues"
+    /// `Access-Control-Allow-Origin` differs from the origin and is neither `null` nor a URL;
+    /// `failedParameter` is the value.
     case invalidAllowOriginValue = "InvalidAllowOriginValue"
+    /// `Access-Control-Allow-Origin` is one well-formed value (or `null`) not byte-equal to the request's
+    /// serialized origin; `failedParameter` is the value.
     case allowOriginMismatch = "AllowOriginMismatch"
+    /// With credentials mode `include`, `Access-Control-Allow-Credentials` is not exactly `true`;
+    /// `failedParameter` is its value, `""` when absent.
     case invalidAllowCredentials = "InvalidAllowCredentials"
+    /// A cross-origin request, or any redirect, to a URL whose scheme is not `http` or `https`.
     case corsDisabledScheme = "CorsDisabledScheme"
+    /// The preflight response passed the CORS check but its status is outside 200–299.
     case preflightInvalidStatus = "PreflightInvalidStatus"
+    /// The preflight response is a redirect (a redirect status with a non-empty `Location`); preflights
+    /// never follow redirects.
     case preflightDisallowedRedirect = "PreflightDisallowedRedirect"
+    /// ``CORSErrorCode/wildcardOriginNotAllowed``, found on the preflight response.
     case preflightWildcardOriginNotAllowed = "PreflightWildcardOriginNotAllowed"
+    /// ``CORSErrorCode/missingAllowOriginHeader``, found on the preflight response (whatever its status).
     case preflightMissingAllowOriginHeader = "PreflightMissingAllowOriginHeader"
+    /// ``CORSErrorCode/multipleAllowOriginValues``, found on the preflight response.
     case preflightMultipleAllowOriginValues = "PreflightMultipleAllowOriginValues"
+    /// ``CORSErrorCode/invalidAllowOriginValue``, found on the preflight response.
     case preflightInvalidAllowOriginValue = "PreflightInvalidAllowOriginValue"
+    /// ``CORSErrorCode/allowOriginMismatch``, found on the preflight response.
     case preflightAllowOriginMismatch = "PreflightAllowOriginMismatch"
+    /// ``CORSErrorCode/invalidAllowCredentials``, found on the preflight response.
     case preflightInvalidAllowCredentials = "PreflightInvalidAllowCredentials"
+    /// A Private Network Access preflight (``BrowserRequest/privateNetwork``) got no
+    /// `Access-Control-Allow-Private-Network` header.
     case preflightMissingAllowPrivateNetwork = "PreflightMissingAllowPrivateNetwork"
+    /// A Private Network Access preflight got `Access-Control-Allow-Private-Network` with a value other
+    /// than `true`; `failedParameter` is the value.
     case preflightInvalidAllowPrivateNetwork = "PreflightInvalidAllowPrivateNetwork"
+    /// The preflight's `Access-Control-Allow-Methods` does not parse as a comma-separated token list.
     case invalidAllowMethodsPreflightResponse = "InvalidAllowMethodsPreflightResponse"
+    /// The preflight's `Access-Control-Allow-Headers` does not parse as a comma-separated token list.
     case invalidAllowHeadersPreflightResponse = "InvalidAllowHeadersPreflightResponse"
+    /// The request's method is not safelisted, not listed byte for byte in `Access-Control-Allow-Methods`,
+    /// and not covered by `*` (which counts only without credentials); `failedParameter` is the method.
     case methodDisallowedByPreflightResponse = "MethodDisallowedByPreflightResponse"
+    /// A CORS-unsafe request header is not listed in `Access-Control-Allow-Headers` and not covered by `*`
+    /// (which counts only without credentials); `failedParameter` is the lowercased header name.
     case headerDisallowedByPreflightResponse = "HeaderDisallowedByPreflightResponse"
+    /// A redirect's `Location` carries `user:password@` and is cross-origin to the page (or the origin is
+    /// already tainted); `failedParameter` is that URL.
     case redirectContainsCredentials = "RedirectContainsCredentials"
+    /// Private Network Access: a non-secure context requests a more private address space; not produced by
+    /// the browser model.
     case insecurePrivateNetwork = "InsecurePrivateNetwork"
+    /// Private Network Access: the resource's address space differs from the request's target address space;
+    /// not produced by the browser model.
     case invalidPrivateNetworkAccess = "InvalidPrivateNetworkAccess"
+    /// Private Network Access: a request without a target address space reached a private resource;
+    /// not produced by the browser model.
     case unexpectedPrivateNetworkAccess = "UnexpectedPrivateNetworkAccess"
+    /// A `no-cors` request with a redirect mode other than `follow` was redirected; not produced by the
+    /// browser model, which models CORS requests only.
     case noCorsRedirectModeNotFollow = "NoCorsRedirectModeNotFollow"
 
     /// Whether Chromium prefixes the console text with "Response to preflight request doesn't

@@ -27,6 +27,8 @@ public enum CertificateNameRule {
         return equalIgnoringCase(rest, host[firstDot...])
     }
 
+    /// Whether the DNS name `pattern` (a certificate's subjectAltName, e.g. `*.example.com`) covers `host`;
+    /// the byte-array overload's rule, applied to the strings' UTF-8 bytes.
     public static func matches(pattern: String, host: String) -> Bool {
         matches(pattern: Array(pattern.utf8), host: Array(host.utf8))
     }

@@ -1,3 +1,4 @@
+#if Tools
 /// Why `cors check` (or a probe sent with ``CORSHTTPClient``) could not get an answer: the
 /// request could not be built or the network failed. A browser *verdict* is never an error.
 ///
@@ -49,3 +50,4 @@ public struct CORSCheckError: Error, Sendable, Hashable, CustomStringConvertible
 
     public var description: String { message }
 }
+#endif

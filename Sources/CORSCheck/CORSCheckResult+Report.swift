@@ -1,3 +1,4 @@
+#if Tools
 import CORSBrowser
 import HTTPTypes
 
@@ -162,3 +163,4 @@ extension ServerFix {
         ])
     }
 }
+#endif

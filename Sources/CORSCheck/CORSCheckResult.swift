@@ -1,3 +1,4 @@
+#if Tools
 public import CORSBrowser
 
 /// What `cors check` found: every exchange, the browser's verdict, and how to fix a block.
@@ -24,3 +25,4 @@ public struct CORSCheckResult: Sendable, Hashable {
     /// Whether a browser lets the page read the response.
     public var allowed: Bool { verdict.allowed }
 }
+#endif

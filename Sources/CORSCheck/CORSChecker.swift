@@ -1,9 +1,10 @@
+#if Tools
 public import CORSBrowser
 import HTTPTypes
 
 /// Performs, over the network, the exchange a browser would for a page's `fetch()`: the
 /// preflight when one is needed, the actual request, each redirect hop (checked and followed by
-/// ``CORSBrowser/BrowserExchange``, never by the HTTP client), and returns every exchange with
+/// `BrowserExchange`, never by the HTTP client), and returns every exchange with
 /// the verdict.
 ///
 /// ```swift
@@ -78,3 +79,4 @@ public struct CORSChecker: Sendable {
         }
     }
 }
+#endif

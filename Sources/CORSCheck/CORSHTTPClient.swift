@@ -1,3 +1,4 @@
+#if Tools
 import AsyncHTTPClient
 import CORSBrowser
 import CORSNIO
@@ -8,9 +9,9 @@ package import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A small HTTP(S) client for CORS work: sends one request exactly as given and returns the
@@ -308,3 +309,4 @@ private final class ProbedServers: Sendable {
         servers.withLock { _ = $0.insert(server) }
     }
 }
+#endif

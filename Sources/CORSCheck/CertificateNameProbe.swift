@@ -1,3 +1,4 @@
+#if Tools
 import CORSBrowser
 import NIOCore
 import NIOPosix
@@ -5,9 +6,9 @@ import NIOSSL
 import NIOTLS
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Browsers' certificate name rule for an `https:` target, which AsyncHTTPClient's TLS does not
@@ -158,3 +159,4 @@ private final class HandshakeWatcher: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 }
+#endif

@@ -1,10 +1,17 @@
+#if Tools
 /// A JSON value with ordered object keys, rendered without Foundation.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer, rendered in decimal (there are no fractional numbers).
     case number(Int)
+    /// A string, rendered as a quoted, escaped JSON string literal.
     case string(String)
+    /// An array, its elements in order.
     case array([JSONValue])
+    /// An object: its members as key–value pairs, rendered in this order (keys are not deduplicated).
     case object([(String, JSONValue)])
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
@@ -62,3 +69,4 @@ enum JSONWriter {
         return result + "\""
     }
 }
+#endif

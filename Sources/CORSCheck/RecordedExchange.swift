@@ -1,3 +1,4 @@
+#if Tools
 public import CORSBrowser
 public import HTTPTypes
 
@@ -29,3 +30,4 @@ public struct RecordedExchange: Sendable, Hashable {
         self.response = response
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import CORS
 public import CORSBrowser
 public import HTTPTypes
@@ -174,3 +175,4 @@ public struct ServerFix: Sendable, Hashable {
         return quoted + "'"
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Hummingbird
 import CORS
 import HTTPTypes
 import Hummingbird
@@ -23,3 +24,4 @@ struct CORSDecoratedError: HTTPResponseError {
         return response
     }
 }
+#endif

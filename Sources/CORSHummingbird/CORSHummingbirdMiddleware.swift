@@ -1,8 +1,9 @@
+#if Hummingbird
 public import CORS
 public import Hummingbird
 import Logging
 
-/// Applies a ``CORS/CORSPolicy`` to a Hummingbird 2 router or route group.
+/// Applies a `CORSPolicy` to a Hummingbird 2 router or route group.
 ///
 /// ```swift
 /// let router = Router()
@@ -12,17 +13,24 @@ import Logging
 /// their responses, including those of thrown errors, get the policy's CORS headers.
 /// Named so it doesn't collide with Hummingbird's own `CORSMiddleware`.
 public struct CORSHummingbirdMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The policy every request is decided by.
     public let policy: CORSPolicy
 
+    /// Applies a policy already built (to share it with other adapters, or to read its warnings first).
     public init(_ policy: CORSPolicy) {
         self.policy = policy
     }
 
-    /// Validates `configuration`; throws ``CORS/CORSConfigurationError`` naming every problem.
+    /// Validates `configuration`; throws `CORSConfigurationError` naming every problem.
     public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
         self.policy = try CORSPolicy(configuration)
     }
 
+    /// Decides the request and, when the decision has an immediate status (a preflight, unless
+    /// `preflightContinue`; `400` for a path that can't be trusted to pick a route), answers it
+    /// without calling `next`. Otherwise the response `next` returns gets the decision's CORS fields,
+    /// and an error it throws is rethrown wrapped, so the response made from it gets them too.
+    /// Refusals are logged to `context.logger` at debug level.
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
@@ -49,3 +57,4 @@ public struct CORSHummingbirdMiddleware<Context: RequestContext>: RouterMiddlewa
 /// `CORSNIOChannelHandler`).
 @available(*, deprecated, renamed: "CORSHummingbirdMiddleware")
 public typealias CORSPolicyMiddleware<Context: RequestContext> = CORSHummingbirdMiddleware<Context>
+#endif

@@ -1,3 +1,4 @@
+#if HummingbirdWebSocket
 public import CORS
 import CORSNIO
 public import HummingbirdCore
@@ -5,13 +6,13 @@ public import Logging
 public import NIOCore
 import NIOHTTP1
 
-/// A Hummingbird HTTP/1 child channel with ``CORSNIO/CORSWebSocketOriginGuard`` right after the
+/// A Hummingbird HTTP/1 child channel with `CORSWebSocketOriginGuard` right after the
 /// request decoder, in front of the WebSocket upgrade handler: a WebSocket upgrade from a browser
 /// origin the policy refuses (cross-site WebSocket hijacking) gets `403` and never reaches the
 /// upgrader or your `shouldUpgrade`. Browsers apply no CORS to WebSockets, so this check is the
 /// server's to make.
 ///
-/// Usually built through ``HummingbirdCore/HTTPServerBuilder/http1WebSocketUpgrade(webSocketRouter:cors:configuration:)``;
+/// Usually built through `HTTPServerBuilder/http1WebSocketUpgrade(webSocketRouter:cors:configuration:)`;
 /// wrap any child channel whose pipeline has NIO's `HTTPRequestDecoder` directly:
 /// ```swift
 /// let server = HTTPServerBuilder { responder in
@@ -22,11 +23,19 @@ import NIOHTTP1
 /// ```
 /// The guard leaves the pipeline after the connection's first request, so later requests cost nothing.
 public struct CORSWebSocketGuardedChannel<Inner: ServerChildChannel>: ServerChildChannel {
+    /// The inner channel's per-connection value, which ``handle(value:logger:)`` hands on unchanged.
     public typealias Value = Inner.Value
 
+    /// The wrapped child channel, which sets up the pipeline and handles each connection.
     public let inner: Inner
+    /// The policy whose WebSocket rule judges each upgrade's `Origin`.
     public let policy: CORSPolicy
 
+    /// Wraps `inner`, adding the origin guard to each connection's pipeline once `inner` has set it up.
+    ///
+    /// - Parameters:
+    ///   - inner: A child channel whose pipeline has NIO's `HTTPRequestDecoder` (setup fails otherwise).
+    ///   - policy: The policy that judges WebSocket upgrades.
     public init(_ inner: Inner, policy: CORSPolicy) {
         self.inner = inner
         self.policy = policy
@@ -48,3 +57,4 @@ public struct CORSWebSocketGuardedChannel<Inner: ServerChildChannel>: ServerChil
         await inner.handle(value: value, logger: logger)
     }
 }
+#endif

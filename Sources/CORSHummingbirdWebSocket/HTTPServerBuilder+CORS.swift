@@ -1,3 +1,4 @@
+#if HummingbirdWebSocket
 public import CORS
 public import Hummingbird
 public import HummingbirdCore
@@ -33,3 +34,4 @@ extension HTTPServerBuilder {
         }
     }
 }
+#endif

@@ -1,10 +1,11 @@
+#if NIO
 public import CORS
 import HTTPTypes
 public import Logging
 public import NIOCore
 public import NIOHTTP1
 
-/// Applies a ``CORS/CORSPolicy`` in a plain SwiftNIO HTTP/1 server pipeline.
+/// Applies a `CORSPolicy` in a plain SwiftNIO HTTP/1 server pipeline.
 ///
 /// Add it after the HTTP codec (and after `HTTPServerPipelineHandler` / the upgrade handler, which
 /// `configureHTTPServerPipeline` installs) and before your own handler:
@@ -19,9 +20,9 @@ public import NIOHTTP1
 ///
 /// A WebSocket upgrade (`GET` with `Upgrade: websocket`) from a browser origin the policy refuses
 /// is answered 403 here (this is where NIO's upgrade handler forwards an upgrade its
-/// `shouldUpgrade` declined; see ``CORS/CORSPolicy/webSocketShouldUpgrade(then:)``).
+/// `shouldUpgrade` declined; see `CORSPolicy/webSocketShouldUpgrade(then:)`).
 ///
-/// An origin only the async ``CORS/CORSConfiguration/originPredicate`` can judge suspends the
+/// An origin only the async `CORSConfiguration/originPredicate` can judge suspends the
 /// connection's input (no `read()` is passed on, parts that already arrived are held) until the
 /// predicate answers on a task; the event loop never blocks.
 public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -37,6 +38,7 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
         case answer(HTTPResponseHead, close: Bool)
     }
 
+    /// The policy every request is decided by.
     public let policy: CORSPolicy
     private let logger: Logger
     private var entries = CircularBuffer<Entry>(initialCapacity: 2)
@@ -48,13 +50,13 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
     private var readWanted = false
     private var removed = false
 
-    /// Refusals go to `logger` at debug level (``CORS/CORSRejection/log(to:)``).
+    /// Refusals go to `logger` at debug level (`CORSRejection/log(to:)`).
     public init(_ policy: CORSPolicy, logger: Logger = Logger(label: "swift-cors")) {
         self.policy = policy
         self.logger = logger
     }
 
-    /// Validates `configuration`; throws ``CORS/CORSConfigurationError`` naming every problem.
+    /// Validates `configuration`; throws `CORSConfigurationError` naming every problem.
     public convenience init(
         _ configuration: CORSConfiguration, logger: Logger = Logger(label: "swift-cors")
     ) throws(CORSConfigurationError) {
@@ -192,3 +194,4 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
 /// `CORSNIOChannelHandler`).
 @available(*, deprecated, renamed: "CORSNIOChannelHandler")
 public typealias CORSChannelHandler = CORSNIOChannelHandler
+#endif

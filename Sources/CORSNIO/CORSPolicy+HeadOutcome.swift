@@ -1,3 +1,4 @@
+#if NIO
 package import CORS
 import HTTPTypes
 package import NIOHTTP1
@@ -67,3 +68,4 @@ extension CORSPolicy {
         return .forward(decision)
     }
 }
+#endif

@@ -1,10 +1,11 @@
+#if NIO
 public import CORS
 public import NIOCore
 public import NIOHTTP1
 
 extension CORSPolicy {
     /// A `shouldUpgrade` for `NIOWebSocketServerUpgrader` that declines upgrades from browser
-    /// origins the policy refuses (see ``CORS/CORSPolicy/webSocketVerdict(path:headerFields:)``),
+    /// origins the policy refuses (see `CORSPolicy/webSocketVerdict(path:headerFields:)`),
     /// then asks `next`.
     ///
     /// A declined upgrade is passed on as a plain request: keep a ``CORSNIOChannelHandler`` after the
@@ -35,3 +36,4 @@ extension CORSPolicy {
         }
     }
 }
+#endif

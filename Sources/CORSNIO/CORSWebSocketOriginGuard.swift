@@ -1,3 +1,4 @@
+#if NIO
 public import CORS
 public import Logging
 public import NIOCore
@@ -11,18 +12,19 @@ public import NIOHTTP1
 /// through and, with `removeAfterFirstRequest` (upgrades only happen on a connection's first
 /// request there), leaves the pipeline once it has seen one, so WebSocket frames never reach it.
 /// Origins only the async predicate can judge are let through to the upgrade handler's own
-/// `shouldUpgrade` (use ``CORS/CORSPolicy/webSocketUpgradeAllowed(path:headerFields:)`` there).
+/// `shouldUpgrade` (use `CORSPolicy/webSocketUpgradeAllowed(path:headerFields:)` there).
 public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias InboundOut = HTTPServerRequestPart
     public typealias OutboundOut = HTTPServerResponsePart
 
+    /// The policy whose WebSocket rule (`CORSPolicy.webSocketVerdict(path:headerFields:)`) judges each upgrade.
     public let policy: CORSPolicy
     private let removeAfterFirstRequest: Bool
     private let logger: Logger
     private var refusing = false
 
-    /// Refusals go to `logger` at debug level (``CORS/CORSRejection/log(to:)``).
+    /// Refusals go to `logger` at debug level (`CORSRejection/log(to:)`).
     public init(
         _ policy: CORSPolicy, removeAfterFirstRequest: Bool = false, logger: Logger = Logger(label: "swift-cors")
     ) {
@@ -55,3 +57,4 @@ public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableCha
         if removeAfterFirstRequest { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
     }
 }
+#endif

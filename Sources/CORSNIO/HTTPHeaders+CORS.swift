@@ -1,3 +1,4 @@
+#if NIO
 package import CORS
 package import HTTPTypes
 package import NIOHTTP1
@@ -157,3 +158,4 @@ package enum ASCII {
         return index == expected.count
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if NIO
 public import NIOHTTP1
 
 extension HTTPParserError {
@@ -27,3 +28,4 @@ extension HTTPParserError {
         }
     }
 }
+#endif

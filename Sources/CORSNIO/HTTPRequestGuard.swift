@@ -1,3 +1,4 @@
+#if NIO
 public import NIOCore
 public import NIOHTTP1
 
@@ -5,7 +6,7 @@ public import NIOHTTP1
 /// byte every few seconds holds a connection, and its memory, for as long as the client likes)
 /// and, optionally, answers requests NIO's parser refused.
 ///
-/// Add it with ``addHTTPRequestGuard(headerTimeout:parserErrorAnswer:)`` right after the pipeline's
+/// Add it with `syncOperations.addHTTPRequestGuard(headerTimeout:parserErrorAnswer:)` right after the pipeline's
 /// `HTTPRequestDecoder`. A head's clock starts with its first byte (or, when the client sent it
 /// while an earlier request was being answered, when that answer ended) and stops at the decoded
 /// head; when it runs out the client gets `408` and the connection closes. A connection idle
@@ -26,6 +27,7 @@ public final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandl
         /// What the decoder allows, in words, for the 431's text ("up to 1,000 fields and 80 KB").
         public var headerLimits: String
 
+        /// Uses `headerLimits` as written: the words that follow "this server reads" in the 431's text.
         public init(headerLimits: String) {
             self.headerLimits = headerLimits
         }
@@ -250,3 +252,4 @@ extension ChannelPipeline.SynchronousOperations {
         try addHandler(RequestBytesSignal(requestGuard), position: .before(decoder))
     }
 }
+#endif

@@ -1,6 +1,7 @@
+#if PolicyFile
 import CORS
 
-/// Maps a ``PolicyNode`` to a ``CORSConfiguration`` with strict typing, collecting every problem.
+/// Maps a ``PolicyNode`` to a `CORSConfiguration` with strict typing, collecting every problem.
 ///
 /// Nothing is converted or guessed: `"yes"` is not a boolean, `1.5` or `"600"` not an integer, a single
 /// string not a list; an unknown key is an error (with the key that was probably meant), because a typo
@@ -303,3 +304,4 @@ struct ConfigurationReader {
         position.map { " (\($0)\(more))" } ?? ""
     }
 }
+#endif

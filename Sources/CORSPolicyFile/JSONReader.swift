@@ -1,3 +1,4 @@
+#if PolicyFile
 /// A strict JSON reader ([RFC 8259](https://www.rfc-editor.org/rfc/rfc8259)) that keeps members in order,
 /// keeps duplicate keys (so that they can be reported) and remembers where each value was written.
 ///
@@ -345,3 +346,4 @@ struct JSONReader {
         return SyntaxError(message: message, position: index.position(ofByte: offset))
     }
 }
+#endif

@@ -1,7 +1,11 @@
+#if PolicyFile
 extension PolicyFile {
     /// The syntax of a policy file.
     public enum Format: String, Sendable, Hashable, CaseIterable {
+        /// JSON: chosen for `.json` files, and for others whose first non-space character is `{`.
         case json
+        /// YAML, read with the YAML 1.2 core schema (`yes` and `no` are strings): chosen for `.yaml` and
+        /// `.yml` files, and for others whose first non-space character is not `{`.
         case yaml
 
         /// The format of the file at `path`: by its extension (`.json`, `.yaml`, `.yml`, in any case);
@@ -19,3 +23,4 @@ extension PolicyFile {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PolicyFile
 public import CORS
 
 extension PolicyFile {
@@ -85,3 +86,4 @@ extension PolicyFile {
         return result + "\""
     }
 }
+#endif

@@ -1,9 +1,10 @@
+#if PolicyFile
 public import CORS
 import Foundation
 
-/// Reads a CORS policy from a JSON or YAML file into a ``CORSConfiguration``, and writes one back as JSON.
+/// Reads a CORS policy from a JSON or YAML file into a `CORSConfiguration`, and writes one back as JSON.
 ///
-/// The keys are ``CORSConfiguration``'s (Express `cors`-like names):
+/// The keys are `CORSConfiguration`'s (Express `cors`-like names):
 ///
 /// ```json
 /// { "origins": ["https://app.example.com", "https://*.example.com"],
@@ -14,7 +15,7 @@ import Foundation
 ///   "routes": [ { "path": "/public/**", "origins": ["*"], "credentials": false } ] }
 /// ```
 ///
-/// Every key is optional (absent keys keep ``CORSConfiguration``'s defaults); each entry of `routes` needs a
+/// Every key is optional (absent keys keep `CORSConfiguration`'s defaults); each entry of `routes` needs a
 /// `path` and may override any other key but `routes` (absent keys inherit the top level's).
 ///
 /// Reading is strict, because a policy that silently differs from what was written is a security bug:
@@ -23,7 +24,7 @@ import Foundation
 /// a key written twice is an error. All problems are collected, not only the first. YAML is read with the
 /// YAML 1.2 core schema, so `yes`/`no`/`on`/`off` are strings.
 ///
-/// Loading only reads the file: build a ``CORSPolicy`` from the result (or call ``CORSPolicy/validate(_:)``)
+/// Loading only reads the file: build a `CORSPolicy` from the result (or call `CORSPolicy/validate(_:)`)
 /// to check that the policy is valid and safe.
 public enum PolicyFile {
     /// Reads the policy file at `path`, choosing the syntax with ``Format/init(path:contents:)``.
@@ -157,3 +158,4 @@ extension PolicyNode {
         return true
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PolicyFile
 public import CORS
 
 /// Why a policy file could not be loaded: every problem found, each as `FIELD: problem — why — fix`.
@@ -28,10 +29,17 @@ public struct PolicyFileError: Error, Sendable, CustomStringConvertible {
         public var description: String { base.rawValue }
     }
 
+    /// Whether the file could not be read, could not be parsed, or parsed into something that is not
+    /// a policy: what code reacting to the error matches on.
     public var kind: Kind
     /// Every problem found, in the order they appear in the file.
     public var problems: [CORSConfigurationProblem]
 
+    /// An error of the given kind.
+    ///
+    /// - Parameters:
+    ///   - kind: Which stage failed: reading, parsing, or the policy's schema.
+    ///   - problems: Every problem found, in the order they appear in the file.
     public init(kind: Kind, problems: [CORSConfigurationProblem]) {
         self.kind = kind
         self.problems = problems
@@ -40,3 +48,4 @@ public struct PolicyFileError: Error, Sendable, CustomStringConvertible {
     /// One problem per line, as `FIELD: problem — why — fix`.
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
+#endif

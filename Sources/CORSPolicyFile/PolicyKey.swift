@@ -1,4 +1,5 @@
-/// A key of a policy file, named as in ``CORSConfiguration`` (Express `cors`-like names).
+#if PolicyFile
+/// A key of a policy file, named as in `CORSConfiguration` (Express `cors`-like names).
 enum PolicyKey: String, CaseIterable, Sendable {
     case path
     case origins
@@ -104,3 +105,4 @@ enum PolicyKey: String, CaseIterable, Sendable {
         return row[b.count]
     }
 }
+#endif

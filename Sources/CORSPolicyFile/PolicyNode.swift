@@ -1,3 +1,4 @@
+#if PolicyFile
 /// A parsed policy document, independent of its syntax (JSON or YAML), with where each value was written.
 struct PolicyNode: Sendable {
     indirect enum Value: Sendable {
@@ -70,3 +71,4 @@ struct PolicyNode: Sendable {
         return "\"\(shown)\(string.unicodeScalars.count > limit ? "…" : "")\""
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PolicyFile
 /// A place in a policy file: 1-based line and column (columns count Unicode scalars).
 struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
     var line: Int
@@ -47,3 +48,4 @@ struct LineIndex {
         return last.position
     }
 }
+#endif

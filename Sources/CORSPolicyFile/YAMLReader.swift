@@ -1,3 +1,4 @@
+#if PolicyFile
 internal import Yams
 
 /// Reads YAML with Yams into a ``PolicyNode``, typing plain scalars by the YAML 1.2 core schema.
@@ -174,3 +175,4 @@ enum YAMLReader {
         }
     }
 }
+#endif

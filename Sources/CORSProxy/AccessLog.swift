@@ -1,3 +1,4 @@
+#if Tools
 import Logging
 
 /// The access log line shared by the gateway's event-loop path and the proxy's middleware.
@@ -18,3 +19,4 @@ enum AccessLog {
             ])
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 /// Decides whether an address is globally reachable, so that a proxy never fetches from the
 /// machine it runs on, its network, or the cloud metadata service.
 ///
@@ -10,6 +11,10 @@ public struct AddressClassifier: Sendable {
     /// test's loopback upstream. Empty by default.
     public var trustedAddresses: Set<IPAddress>
 
+    /// Creates a classifier.
+    ///
+    /// - Parameter trustedAddresses: addresses reported as global whatever their range (an operator's
+    ///   exception, a test's loopback upstream); empty by default.
     public init(trustedAddresses: Set<IPAddress> = []) {
         self.trustedAddresses = trustedAddresses
     }
@@ -108,3 +113,4 @@ public struct AddressClassifier: Sendable {
         V6Range(high: 0xff00_0000_0000_0000, low: 0, prefix: 8, name: "ff00::/8 (multicast)"),
     ]
 }
+#endif

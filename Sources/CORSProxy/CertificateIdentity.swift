@@ -1,3 +1,4 @@
+#if Tools
 import CORSBrowser
 import NIOCore
 import NIOSSL
@@ -9,7 +10,7 @@ import NIOSSL
 /// wildcards such as `f*.example.com`. Browsers accept none of these for a host name: with
 /// anyone able to get a certificate for an address they hold, someone who can steer a name's
 /// lookup to their address could otherwise pass as that name. Here a named upstream's certificate
-/// must carry the name in a DNS subjectAltName (``CertificateNameRule``, which `cors check` applies
+/// must carry the name in a DNS subjectAltName (`CertificateNameRule`, which `cors check` applies
 /// too).
 enum CertificateIdentity {
     /// A TLS client handler for `serverName`. With full verification (the default) its handshake
@@ -47,3 +48,4 @@ struct CertificateNameMismatch: Error, CustomStringConvertible {
             : "its certificate names \(dnsNames.joined(separator: ", ")), not \(host)"
     }
 }
+#endif

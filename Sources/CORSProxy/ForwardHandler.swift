@@ -1,3 +1,4 @@
+#if Tools
 import CORSNIO
 import HTTPTypes
 import NIOCore
@@ -724,3 +725,4 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             client: clientAddress)
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import CORS
 import CORSNIO
 import Hummingbird
@@ -8,12 +9,16 @@ import NIOHTTP1
 import NIOPosix
 
 /// A gateway or proxy connection as a Hummingbird server child channel: NIO's HTTP/1 server
-/// pipeline, the CORS policy (the gateway's), then ``ForwardHandler``. Hummingbird's server runs
+/// pipeline, the CORS policy (the gateway's), then `ForwardHandler`. Hummingbird's server runs
 /// it (binding, the connection count, graceful shutdown through swift-service-lifecycle: on
 /// SIGTERM the server stops accepting and each connection closes once its in-flight request is
 /// answered).
 public struct ForwardingChannel: ServerChildChannel {
+    /// What ``ForwardingChannel/setup(channel:logger:)`` hands Hummingbird for one client connection:
+    /// the channel with its pipeline in place, which ``ForwardingChannel/handle(value:logger:)`` waits on
+    /// until it closes.
     public struct Value: ServerChildChannelValue {
+        /// The client connection.
         public let channel: any Channel
     }
 
@@ -66,3 +71,4 @@ public struct ForwardingChannel: ServerChildChannel {
         )
     }
 }
+#endif

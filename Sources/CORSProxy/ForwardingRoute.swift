@@ -1,9 +1,10 @@
+#if Tools
 import Logging
 import NIOCore
 import NIOHTTP1
 
 /// What a forwarding server decides for ``ForwardHandler``, which does the HTTP: the gateway
-/// (``GatewayRoute``: one upstream, the policy in ``CORSNIO``'s handler) and the open proxy
+/// (``GatewayRoute``: one upstream, the policy in `CORSNIO`'s handler) and the open proxy
 /// (``ProxyRoute``: any public URL, its own checks and CORS fields). Shared by every connection.
 ///
 /// Used as existentials, not generics: NIO calls a handler through protocol witnesses, which for
@@ -69,3 +70,4 @@ enum UpstreamAnswer {
     /// Drop this answer and ask the plan's next hop (it moved on to a redirect's target).
     case follow
 }
+#endif

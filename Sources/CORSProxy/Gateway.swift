@@ -1,3 +1,4 @@
+#if Tools
 public import CORS
 public import Hummingbird
 import HummingbirdCore
@@ -10,6 +11,8 @@ public import NIOSSL
 public struct GatewayConfiguration: Sendable {
     /// The upstream's base URL (`http://127.0.0.1:3000`, `https://api.internal/v1`).
     public var upstream: TargetURL
+    /// The CORS policy in front of the upstream: it answers preflights (unless it passes them on), and its
+    /// `Access-Control-*` fields replace the upstream's on every answer, errors included.
     public var policy: CORSPolicy
     /// Sends the client's `Host` upstream instead of the upstream's own (nginx's default is the latter).
     public var preserveHost: Bool
@@ -48,17 +51,22 @@ public struct GatewayConfiguration: Sendable {
 /// the page can read them. Bodies stream both ways.
 ///
 /// Requests never leave the connection's event loop: Hummingbird's server accepts the
-/// connections, ``ForwardingChannel`` runs NIO's HTTP/1 codec, the policy (``CORSNIO``'s handler)
-/// and ``ForwardHandler``, which forwards on a keep-alive connection of the same event loop
+/// connections, ``ForwardingChannel`` runs NIO's HTTP/1 codec, the policy (`CORSNIO`'s handler)
+/// and `ForwardHandler`, which forwards on a keep-alive connection of the same event loop
 /// (``UpstreamPool``): no task and no thread hop per request.
 public struct Gateway: Sendable {
+    /// The upstream, the policy and the forwarding options the gateway was created with.
     public let configuration: GatewayConfiguration
     let pool: UpstreamPool
     let logger: Logger
 
+    /// Creates a gateway; nothing is bound until it runs.
+    ///
     /// - Parameters:
+    ///   - configuration: the upstream, the policy and the forwarding options.
     ///   - connections: timeouts and pooling of the upstream connections.
     ///   - tlsConfiguration: for an `https` upstream; nil trusts the system's roots.
+    ///   - logger: where refusals, upstream failures and connection errors are logged.
     /// - Throws: when the TLS configuration can't be loaded.
     public init(
         configuration: GatewayConfiguration, connections: UpstreamPool.Configuration = .init(),
@@ -91,3 +99,4 @@ public struct Gateway: Sendable {
         await pool.shutdown()
     }
 }
+#endif

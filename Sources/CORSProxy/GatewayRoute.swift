@@ -1,3 +1,4 @@
+#if Tools
 import CORS
 import CORSNIO
 import HTTPTypes
@@ -10,7 +11,7 @@ import NIOHTTP1
 ///
 /// The policy is applied here, inline, when it decides synchronously (a policy file always does):
 /// one handler less on every request's way measured 5-10 % of the gateway's throughput. A policy
-/// with an async origin predicate is applied by ``CORSNIO/CORSNIOChannelHandler`` ahead of
+/// with an async origin predicate is applied by `CORSNIOChannelHandler` ahead of
 /// ``ForwardHandler`` instead. Both decide through `CORSPolicy.evaluate(head:)`.
 final class GatewayRoute: ForwardingRoute {
     let configuration: GatewayConfiguration
@@ -201,3 +202,4 @@ enum BodyFraming {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import CORSNIO
 import NIOHTTP1
 
@@ -121,3 +122,4 @@ enum ForwardedFields {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import CORSNIO
 import NIOHTTP1
 
@@ -79,3 +80,4 @@ enum HostField {
         isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
     }
 }
+#endif

@@ -1,9 +1,11 @@
+#if Tools
 /// An IPv4 or IPv6 address, parsed from every textual form a URL host may take.
 ///
 /// Parsing follows the WHATWG URL host parser (https://url.spec.whatwg.org/#concept-ipv4-parser):
 /// `2130706433`, `0177.0.0.1`, `0x7f.1` and `127.1` are all `127.0.0.1`. A proxy must check the
 /// canonical address, never the text, or `http://2130706433/` walks past a string comparison.
 public enum IPAddress: Hashable, Sendable {
+    /// An IPv4 address as its 32 bits, most significant first (`127.0.0.1` is `0x7f00_0001`).
     case v4(UInt32)
     /// The 128 bits as two halves, most significant first.
     case v6(UInt64, UInt64)
@@ -212,9 +214,11 @@ extension IPAddress: CustomStringConvertible {
 
 /// A host that ends in a number but is not a valid address (`1.2.3.256`, `[::g]`).
 public struct IPAddressSyntaxError: Error, Sendable, Equatable {
+    /// The host as it was given to the parser (brackets included for IPv6).
     public let host: String
 }
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 public import Hummingbird
 public import Logging
 import Metrics
@@ -31,3 +32,4 @@ public enum MetricsEndpoint {
             router: router, configuration: configuration, onServerRunning: onServerRunning, logger: logger)
     }
 }
+#endif

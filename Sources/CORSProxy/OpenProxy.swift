@@ -1,3 +1,4 @@
+#if Tools
 public import Hummingbird
 public import Logging
 public import NIOCore
@@ -11,9 +12,18 @@ public import NIOCore
 /// forward on a keep-alive connection to the checked address (``ProxyUpstreams``) and the answer
 /// all happen on the client connection's thread; only a DNS lookup leaves it.
 public struct OpenProxy: Sendable {
+    /// What the proxy fetches and refuses, as given to ``OpenProxy/init(configuration:upstreams:logger:)``.
     public let configuration: OpenProxyConfiguration
     let route: ProxyRoute
 
+    /// Creates a proxy; it serves once the application of ``OpenProxy/makeApplication(configuration:onServerRunning:)``
+    /// runs.
+    ///
+    /// - Parameters:
+    ///   - configuration: the target guard, origin lists, rate limit, size limits and timeouts.
+    ///   - upstreams: the keep-alive connections to checked addresses (and the TLS configuration for `https`
+    ///     targets); ``OpenProxy/shutdown()`` closes its idle ones.
+    ///   - logger: receives the access log (one line per answer, at `info`).
     public init(configuration: OpenProxyConfiguration, upstreams: ProxyUpstreams, logger: Logger) {
         self.configuration = configuration
         self.route = ProxyRoute(configuration: configuration, upstreams: upstreams, logger: logger)
@@ -38,3 +48,4 @@ public struct OpenProxy: Sendable {
         await route.upstreams.shutdown()
     }
 }
+#endif

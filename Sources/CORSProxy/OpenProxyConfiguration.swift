@@ -1,3 +1,4 @@
+#if Tools
 public import NIOCore
 
 /// What `cors proxy` does and refuses. The defaults are safe: non-public targets refused, bodies
@@ -31,6 +32,20 @@ public struct OpenProxyConfiguration: Sendable {
     /// `client_header_timeout`): a slower client gets 408 and the connection closes.
     public var headerTimeout: TimeAmount = .seconds(30)
 
+    /// Creates a configuration; every default is the safe one.
+    ///
+    /// - Parameters:
+    ///   - targetGuard: which targets may be fetched; by default public addresses only, resolved by the system.
+    ///   - allowedOrigins: when not empty, the only origins that may use the proxy (a request without `Origin`
+    ///     is refused too); empty by default.
+    ///   - deniedOrigins: origins refused with 403; empty by default.
+    ///   - rateLimit: the budget of each origin and each client address; `nil` (the default) sets no limit.
+    ///   - maxBodyBytes: the largest request body and upstream response body, in bytes; 10 MiB by default.
+    ///   - maxHeaderBytes: the largest total size of the request's header fields, in bytes; 64 KiB by default.
+    ///   - maxRedirects: how many 301/302/303 redirects are followed; 5 by default.
+    ///   - timeout: the time allowed for the whole upstream exchange, redirects included; 30 seconds by default.
+    ///   - preflightMaxAge: the `Access-Control-Max-Age` of answered preflights, in seconds; `nil` (the default)
+    ///     sends none.
     public init(
         targetGuard: SSRFGuard = SSRFGuard(),
         allowedOrigins: Set<String> = [],
@@ -53,3 +68,4 @@ public struct OpenProxyConfiguration: Sendable {
         self.preflightMaxAge = preflightMaxAge
     }
 }
+#endif

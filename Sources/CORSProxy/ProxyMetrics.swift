@@ -1,3 +1,4 @@
+#if Tools
 import Metrics
 
 /// The counters and timer of a gateway or proxy, reported through whatever swift-metrics backend
@@ -26,3 +27,4 @@ struct ProxyMetrics: Sendable {
         upstreamLatency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
+#endif

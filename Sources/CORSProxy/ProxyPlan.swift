@@ -1,3 +1,4 @@
+#if Tools
 import CORSNIO
 import HTTPTypes
 import NIOCore
@@ -134,3 +135,4 @@ final class ProxyPlan: ForwardPlan {
         return .relay(headers)
     }
 }
+#endif

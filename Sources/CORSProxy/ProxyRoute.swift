@@ -1,3 +1,4 @@
+#if Tools
 import CORSNIO
 import HTTPTypes
 import Logging
@@ -176,3 +177,4 @@ enum ExposedList {
         return false
     }
 }
+#endif

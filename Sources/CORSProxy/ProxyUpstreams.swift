@@ -1,3 +1,4 @@
+#if Tools
 import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
@@ -77,3 +78,4 @@ public final class ProxyUpstreams: Sendable {
         for pool in all { await pool.shutdown() }
     }
 }
+#endif

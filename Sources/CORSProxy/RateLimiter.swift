@@ -1,11 +1,19 @@
+#if Tools
 import NIOConcurrencyHelpers
 import NIOCore
 
 /// How many requests one origin may make per window (`--rate-limit 60/min`).
 public struct RateLimit: Sendable, Equatable {
+    /// How many requests each origin, and each client address, may make in one window.
     public var requests: Int
+    /// The length of a window; each key's window starts with its first request (fixed windows, not sliding).
     public var window: Duration
 
+    /// Creates a limit of `requests` per `window`, e.g. `RateLimit(requests: 60, per: .seconds(60))`.
+    ///
+    /// - Parameters:
+    ///   - requests: the requests allowed per window, for each origin and each client address.
+    ///   - window: the length of a window.
     public init(requests: Int, per window: Duration) {
         self.requests = requests
         self.window = window
@@ -103,3 +111,4 @@ final class RateLimiter: Sendable {
         }
     }
 }
+#endif

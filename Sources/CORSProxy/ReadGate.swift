@@ -1,3 +1,4 @@
+#if Tools
 import NIOCore
 
 /// A handler's backpressure: holds the channel's `read()` while any reason to pause stands and
@@ -40,3 +41,4 @@ struct ReadGate {
         }
     }
 }
+#endif

@@ -1,23 +1,30 @@
+#if Tools
 public import NIOPosix
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Looks up every A and AAAA record of a host name. Injected so that tests (and operators with
 /// their own DNS) decide what names mean; the proxy connects only to addresses returned here.
 public protocol Resolver: Sendable {
+    /// Every address `host` (a name, not an IP literal) resolves to; the proxy connects to the first one, once
+    /// all pass the address check. Throws (or returns no address) when the name does not resolve: the proxy then
+    /// answers 502.
     func resolve(host: String) async throws -> [IPAddress]
 }
 
 /// A name that resolved to nothing, or failed to resolve.
 public struct ResolutionError: Error, Sendable, CustomStringConvertible {
+    /// The name that was looked up.
     public let host: String
+    /// Why the lookup failed: `gai_strerror`'s text, or `no A or AAAA record`.
     public let detail: String
+    /// Creates an error for `host`, explained by `detail`.
     public init(host: String, detail: String) {
         self.host = host
         self.detail = detail
@@ -29,10 +36,13 @@ public struct ResolutionError: Error, Sendable, CustomStringConvertible {
 public struct SystemResolver: Resolver {
     let threadPool: NIOThreadPool
 
+    /// Creates a resolver whose blocking lookups run on `threadPool` (NIO's shared pool by default).
     public init(threadPool: NIOThreadPool = .singleton) {
         self.threadPool = threadPool
     }
 
+    /// The A and AAAA addresses `getaddrinfo` returns for `host`, in its order, without duplicates; throws a
+    /// ``ResolutionError`` when it fails or finds none.
     public func resolve(host: String) async throws -> [IPAddress] {
         try await threadPool.runIfActive { try Self.lookup(host: host) }
     }
@@ -41,9 +51,9 @@ public struct SystemResolver: Resolver {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Darwin)
-            hints.ai_socktype = SOCK_STREAM
+        hints.ai_socktype = SOCK_STREAM
         #else
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #endif
         var result: UnsafeMutablePointer<addrinfo>?
         let status = host.withCString { getaddrinfo($0, nil, &hints, &result) }
@@ -76,3 +86,4 @@ public struct SystemResolver: Resolver {
         return unique
     }
 }
+#endif

@@ -1,10 +1,15 @@
+#if Tools
 import HTTPTypes
 
 /// Where a request may go: a target whose every address was checked, and the one address the
 /// connection will be made to. Nothing resolves the name again after this, so a DNS answer that
 /// changes between the check and the connection (rebinding) changes nothing.
 public struct CheckedTarget: Sendable, Equatable {
+    /// The URL as the page asked for it: its host goes in `Host` and, for `https`, is checked against the
+    /// certificate.
     public let url: TargetURL
+    /// The address the connection is made to: the IP literal of the URL, or the first address its name
+    /// resolved to.
     public let address: IPAddress
 }
 
@@ -12,7 +17,9 @@ public struct CheckedTarget: Sendable, Equatable {
 /// forgery): IP literals in every encoding, names with any non-global A/AAAA record, hosts
 /// outside the operator's allow list.
 public struct SSRFGuard: Sendable {
+    /// Looks up the addresses of target names (``SystemResolver`` by default).
     public var resolver: any Resolver
+    /// Decides which addresses are non-global and so refused.
     public var classifier: AddressClassifier
     /// Skips the address check (local development only: the proxy can then reach anything the
     /// machine can).
@@ -20,6 +27,14 @@ public struct SSRFGuard: Sendable {
     /// When not empty, only these hosts (lower-case names or canonical addresses) may be targets.
     public var allowedTargets: Set<String>
 
+    /// Creates a guard; the defaults refuse every non-global address and allow any public host.
+    ///
+    /// - Parameters:
+    ///   - resolver: looks up target names; `getaddrinfo` by default.
+    ///   - classifier: decides which addresses are non-global.
+    ///   - allowPrivate: skips the address check (local development only); `false` by default.
+    ///   - allowedTargets: when not empty, the only hosts that may be targets; names are lower-cased and lose a
+    ///     final dot, addresses take their canonical form.
     public init(
         resolver: any Resolver = SystemResolver(), classifier: AddressClassifier = AddressClassifier(),
         allowPrivate: Bool = false, allowedTargets: Set<String> = []
@@ -93,3 +108,4 @@ public struct SSRFGuard: Sendable {
         return host
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 /// A TLS error as text for a 502's body or a startup message: BoringSSL's error descriptions end
 /// each entry with the C source file and line it was raised at (` at /path/to/checkouts/…/handshake.cc:393`),
 /// which says nothing to the reader and shows the build machine's paths to every client.
@@ -15,3 +16,4 @@ package enum TLSErrorText {
         return result + text
     }
 }
+#endif

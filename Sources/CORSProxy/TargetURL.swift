@@ -1,19 +1,24 @@
+#if Tools
 import CORSNIO
 import HTTPTypes
 
 /// An absolute http(s) URL taken apart the way the proxy needs it: the host both as written
 /// (lower-cased, for `Host` and TLS) and, when it is an IP literal, as its canonical address.
 public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
+    /// The two schemes the proxy fetches; the raw value is the lower-case name.
     public enum Scheme: String, Sendable {
+        /// `http` (default port 80) and `https` (default port 443, the certificate checked against the host).
         case http, https
         var defaultPort: Int { self == .http ? 80 : 443 }
     }
 
+    /// The scheme: as written, or, in the short form without one, `https` for port 443 and `http` otherwise.
     public private(set) var scheme: Scheme
     /// Lower-cased, without brackets or a trailing dot.
     public private(set) var host: String
     /// Set when the host is an IP literal in any form (`2130706433`, `[::ffff:7f00:1]`).
     public private(set) var address: IPAddress?
+    /// The port, 1–65535: as written, else the scheme's default (80 or 443).
     public private(set) var port: Int
     /// Path and query, starting with `/`.
     public var pathAndQuery: String
@@ -195,3 +200,4 @@ enum URLByte {
         return nil
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -250,3 +251,4 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 import CORSNIO
 import HTTPTypes
 import NIOHTTP1
@@ -33,3 +34,4 @@ enum UpstreamFailure {
         (error as? HTTPParserError)?.explanation ?? "\(error)"
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Tools
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -10,14 +11,19 @@ import NIOSSL
 /// connection and the answer all stay on one thread (what nginx does with its workers). Each
 /// loop keeps at most `maximumIdlePerLoop` idle connections; more are closed when released.
 public final class UpstreamPool: Sendable {
+    /// Timeouts and pooling of the upstream connections; `init()` gives the defaults.
     public struct Configuration: Sendable {
+        /// How long opening a TCP connection may take (10 seconds by default): then 504.
         public var connectTimeout: TimeAmount = .seconds(10)
         /// The longest silence while an answer is awaited: then 504.
         public var readTimeout: TimeAmount = .seconds(30)
         /// How long an unused connection is kept.
         public var idleTimeout: TimeAmount = .seconds(60)
+        /// How many idle connections each event loop keeps (64 by default); a connection released beyond
+        /// that is closed.
         public var maximumIdlePerLoop = 64
 
+        /// The defaults: connect 10 s, read 30 s, idle 60 s, 64 idle connections per event loop.
         public init() {}
     }
 
@@ -167,3 +173,4 @@ final class UpstreamLoopPool: @unchecked Sendable {
         for connection in all { connection.close() }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if Vapor
 import CORS
 import CORSNIO
 import HTTPTypes
@@ -31,3 +32,4 @@ struct CORSDecoratedAbort: AbortError, CustomStringConvertible {
 
     var description: String { String(describing: original) }
 }
+#endif

@@ -1,8 +1,9 @@
+#if Vapor
 public import CORS
 import CORSNIO
 public import Vapor
 
-/// Applies a ``CORS/CORSPolicy`` to a Vapor 4 application or route group.
+/// Applies a `CORSPolicy` to a Vapor 4 application or route group.
 ///
 /// Register it outermost, so that every response — including those Vapor's `ErrorMiddleware`
 /// makes from thrown errors — carries the policy's headers:
@@ -18,15 +19,17 @@ public import Vapor
 /// `Vapor.CORSMiddleware`.
 ///
 /// A future-based `Middleware`: the policy decides on the event loop, without a `Task`, unless
-/// an async ``CORS/CORSConfiguration/originPredicate`` has to be asked.
+/// an async `CORSConfiguration/originPredicate` has to be asked.
 public struct CORSVaporMiddleware: Middleware {
+    /// The policy every request is decided by.
     public let policy: CORSPolicy
 
+    /// Applies a policy already built (to share it with other adapters, or to read its warnings first).
     public init(_ policy: CORSPolicy) {
         self.policy = policy
     }
 
-    /// Validates `configuration`; throws ``CORS/CORSConfigurationError`` naming every problem.
+    /// Validates `configuration`; throws `CORSConfigurationError` naming every problem.
     public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
         self.policy = try CORSPolicy(configuration)
     }
@@ -77,3 +80,4 @@ extension RoutesBuilder {
         return group
     }
 }
+#endif

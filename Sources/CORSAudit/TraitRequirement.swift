@@ -1,0 +1,7 @@
+// CORSAudit's package dependencies are resolved only under swift-cors's trait "Tools" (Package.swift), and its
+// other files compile only under it. Without the trait this is the one error a consumer sees.
+#if !Tools
+#error(
+    "CORSAudit is built only with swift-cors's trait \"Tools\": add traits: [\"Tools\"] to the swift-cors .package line"
+)
+#endif
