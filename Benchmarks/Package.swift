@@ -12,7 +12,7 @@ let package = Package(
     name: "swift-cors-benchmarks",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(name: "swift-cors", path: ".."),
+        .package(name: "swift-cors", path: "..", traits: ["Hummingbird", "Vapor", "PolicyFile"]),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),

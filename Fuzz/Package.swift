@@ -9,7 +9,7 @@ let package = Package(
     name: "swift-cors-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(name: "swift-cors", path: ".."),
+        .package(name: "swift-cors", path: "..", traits: ["PolicyFile"]),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [

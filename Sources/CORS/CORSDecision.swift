@@ -50,6 +50,10 @@ public struct CORSDecision: Sendable {
         static let varyActual = Parts(rawValue: 1 << 9)
         static let varyPreflight = Parts(rawValue: 1 << 10)
         static let allowOrigin: Parts = [.originFromRequest, .anyOrigin]
+        /// The parts only a preflight's answer has.
+        static let preflightOnly: Parts = [
+            .echoedMethod, .policyMethods, .allowHeaders, .maxAge, .privateNetwork, .varyPreflight,
+        ]
     }
 
     init(
@@ -87,8 +91,25 @@ public struct CORSDecision: Sendable {
         if hasAccessControl {
             fields.removeAll { Self.isAccessControlField($0.name) }
         }
-        forEachNonVaryField { fields.append($0) }
         let p = policy
+        if parts.isDisjoint(with: .preflightOnly), debugAllowHeaders == nil {
+            // Every answer but a preflight's: the request's origin, then one precomputed list.
+            let list = p.actualFields.list(for: parts, appendVary: !hasVary)
+            let fromRequest = parts.contains(.originFromRequest)
+            let appended = list.count + (fromRequest ? 1 : 0)
+            // One allocation at most: a handler's fields are often shared (copy on write) or full.
+            if appended > 0 { fields.reserveCapacity(fields.count + appended) }
+            if fromRequest {
+                fields.append(CORSRequestFields.renamed(request, at: Int(originIndex), to: .accessControlAllowOrigin))
+            }
+            for field in list { fields.append(field) }
+            if hasVary, parts.contains(.varyActual), let vary = p.varyActual {
+                VaryField.merge(vary, into: &fields)
+            }
+            return
+        }
+        fields.reserveCapacity(fields.count + parts.rawValue.nonzeroBitCount + (debugAllowHeaders == nil ? 0 : 1))
+        forEachNonVaryField { fields.append($0) }
         if parts.contains(.varyPreflight) {
             if hasVary {
                 VaryField.merge(p.varyPreflight, into: &fields)

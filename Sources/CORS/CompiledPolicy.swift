@@ -23,6 +23,9 @@ final class CompiledPolicy: Sendable {
     let varyActualField: HTTPField?
     let varyPreflightField: HTTPField
     static let allowAnyOriginField = HTTPField(name: .accessControlAllowOrigin, value: "*")
+    /// The static fields of every response that is not to a preflight (``CORSDecision/apply(to:)``'s
+    /// fast path), one list per combination of the decision's parts.
+    let actualFields: ActualResponseFields
 
     init(
         origins: OriginMatcher, credentials: Bool, methods: MethodRule, headers: HeaderRule,
@@ -48,5 +51,8 @@ final class CompiledPolicy: Sendable {
         self.maxAgeField = maxAgeValue.map { HTTPField(name: .accessControlMaxAge, value: $0) }
         self.varyActualField = varyActual.map { HTTPField(name: .vary, value: $0) }
         self.varyPreflightField = HTTPField(name: .vary, value: varyPreflight)
+        self.actualFields = ActualResponseFields(
+            exposeHeaders: exposeHeadersField, vary: varyActualField,
+            allowCredentials: CORSDecision.allowCredentialsField, allowAnyOrigin: Self.allowAnyOriginField)
     }
 }

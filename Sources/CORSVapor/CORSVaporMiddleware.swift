@@ -55,15 +55,21 @@ public struct CORSVaporMiddleware: Middleware {
         case .answer(let status, let headers, _):
             return request.eventLoop.makeSucceededFuture(Response(status: status, headers: headers))
         case .forward(let decision):
-            return next.respond(to: request)
-                .map { response in
+            // One promise and one callback for both outcomes (`map` then `flatMapErrorThrowing`
+            // made two of each per request).
+            let answered = request.eventLoop.makePromise(of: Response.self)
+            next.respond(to: request).whenComplete { result in
+                switch result {
+                case .success(let response):
                     response.headers.apply(decision)
-                    return response
+                    answered.succeed(response)
+                case .failure(let error):
+                    answered.fail(
+                        CORSDecoratedAbort(
+                            original: error, decision: decision, isRelease: request.application.environment.isRelease))
                 }
-                .flatMapErrorThrowing { error in
-                    throw CORSDecoratedAbort(
-                        original: error, decision: decision, isRelease: request.application.environment.isRelease)
-                }
+            }
+            return answered.futureResult
         }
     }
 }
