@@ -131,7 +131,7 @@ def main():
 
     ordo = parse_ordo(os.path.join(args.results, "ordo.md"))
     grind = parse_tsv(os.path.join(args.results, "callgrind.tsv"), ["mode", "index", "name", "ir"])
-    wrk = parse_tsv(os.path.join(args.results, "wrk.tsv"), ["framework", "middleware", "round", "rps", "acao"])
+    wrk = parse_tsv(os.path.join(args.results, "wrk.tsv"), ["framework", "middleware", "round", "rps", "acao", "cpu"])
     instructions = {(row["mode"], row["name"]): int(row["ir"]) for row in grind}
 
     def wall(name, percentile="p50"):
@@ -199,12 +199,26 @@ def main():
         except ValueError:
             pass
     medians = {key: statistics.median(values) for key, values in medians.items()}
-    hb_none = ratio(medians.get(("hummingbird", "ours")), medians.get(("hummingbird", "none")))
-    hb_builtin = ratio(medians.get(("hummingbird", "ours")), medians.get(("hummingbird", "builtin")))
-    add(f"| Hummingbird server: ours ≥ 98% of no middleware | ours/none = {fmt_ratio(hb_none)} req/s | "
-        f"{verdict(None if hb_none is None else hb_none >= 0.98)} |")
-    add(f"| Hummingbird server: ours ≥ built-in | ours/built-in = {fmt_ratio(hb_builtin)} req/s | "
-        f"{verdict(None if hb_builtin is None else hb_builtin >= 1.0)} |")
+    cpu = {}
+    for row in wrk:
+        try:
+            cpu.setdefault((row["framework"], row["middleware"]), []).append(float(row.get("cpu") or "x"))
+        except ValueError:
+            pass
+    cpu = {key: statistics.median(values) for key, values in cpu.items()}
+    # Verdicts in CPU per request (the baseline's over ours: ≥ 1 means ours costs no more), req/s beside.
+    for framework, title in [("hummingbird", "Hummingbird"), ("vapor", "Vapor")]:
+        ours = cpu.get((framework, "ours"))
+        none_over_ours = ratio(cpu.get((framework, "none")), ours)
+        builtin_over_ours = ratio(cpu.get((framework, "builtin")), ours)
+        rps_none = ratio(medians.get((framework, "ours")), medians.get((framework, "none")))
+        rps_builtin = ratio(medians.get((framework, "ours")), medians.get((framework, "builtin")))
+        add(f"| {title} server: CPU per request within 2% of no middleware | none/ours = "
+            f"{fmt_ratio(none_over_ours)} in CPU per request (ours/none = {fmt_ratio(rps_none)} req/s) | "
+            f"{verdict(None if none_over_ours is None else none_over_ours >= 0.98)} |")
+        add(f"| {title} server: CPU per request at most the built-in's | built-in/ours = "
+            f"{fmt_ratio(builtin_over_ours)} in CPU per request (ours/built-in = {fmt_ratio(rps_builtin)} req/s) | "
+            f"{verdict(None if builtin_over_ours is None else builtin_over_ours >= 1.0)} |")
     add("")
     add("Wall-time verdicts hold for this run on this machine; the instruction counts decide between runs.")
     add("")
@@ -264,24 +278,33 @@ def main():
             "which the policy allows) on 127.0.0.1; configurations interleaved round by round; wrk and the server "
             "share the 2 cores.")
         add("")
-        add("| Framework | ours/none | ours/built-in | built-in/none | median req/s none / built-in / ours | runs |")
-        add("|:--|--:|--:|--:|:--|--:|")
+        add("CPU per request is the server process's user + system time (every thread, `/proc/PID/stat`) over "
+            "the requests wrk completed, median of the runs; the ratios put the baseline over ours (≥ 1.00: ours "
+            "costs no more). req/s is context.")
+        add("")
+        add("| Framework | CPU none/ours | CPU built-in/ours | median CPU µs/request none / built-in / ours "
+            "| req/s ours/none | req/s ours/built-in | median req/s none / built-in / ours | runs |")
+        add("|:--|--:|--:|:--|--:|--:|:--|--:|")
         for framework in ["hummingbird", "vapor"]:
             values = {m: medians.get((framework, m)) for m in ["none", "builtin", "ours"]}
+            costs = {m: cpu.get((framework, m)) for m in ["none", "builtin", "ours"]}
             if not any(values.values()):
                 continue
             count = len([row for row in wrk if row["framework"] == framework and row["middleware"] == "ours"])
-            add(f"| {framework} | {fmt_ratio(ratio(values['ours'], values['none']))} | "
-                f"{fmt_ratio(ratio(values['ours'], values['builtin']))} | "
-                f"{fmt_ratio(ratio(values['builtin'], values['none']))} | {fmt(values['none'])} / "
+            add(f"| {framework} | {fmt_ratio(ratio(costs['none'], costs['ours']))} | "
+                f"{fmt_ratio(ratio(costs['builtin'], costs['ours']))} | {fmt(costs['none'], 2)} / "
+                f"{fmt(costs['builtin'], 2)} / {fmt(costs['ours'], 2)} | "
+                f"{fmt_ratio(ratio(values['ours'], values['none']))} | "
+                f"{fmt_ratio(ratio(values['ours'], values['builtin']))} | {fmt(values['none'])} / "
                 f"{fmt(values['builtin'])} / {fmt(values['ours'])} | {count} |")
         add("")
         add("<details><summary>Every run</summary>")
         add("")
-        add("| Round | Framework | Middleware | req/s | Access-Control-Allow-Origin seen |")
-        add("|--:|:--|:--|--:|:--|")
+        add("| Round | Framework | Middleware | req/s | CPU µs/request | Access-Control-Allow-Origin seen |")
+        add("|--:|:--|:--|--:|--:|:--|")
         for row in wrk:
-            add(f"| {row['round']} | {row['framework']} | {row['middleware']} | {row['rps']} | {row['acao']} |")
+            add(f"| {row['round']} | {row['framework']} | {row['middleware']} | {row['rps']} | "
+                f"{row.get('cpu') or '-'} | {row['acao']} |")
         add("")
         add("</details>")
         add("")

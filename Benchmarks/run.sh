@@ -5,6 +5,8 @@
 #   RUNS=7 DURATION=5 Benchmarks/run.sh   more or longer wrk runs
 #   SKIP_ORDO=1 / SKIP_CALLGRIND=1 / SKIP_WRK=1   leave a part out (its section says so)
 #
+# Whole-server verdicts are CPU per request (the server's user + system time from /proc over the
+# requests wrk completed), as ratios against the baseline of the same interleaved run; req/s beside.
 # Only loopback traffic: the bench server binds 127.0.0.1 and wrk targets it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +26,19 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]}" >&2
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+# User plus system time of a process and all its threads, in clock ticks: /proc/PID/stat's fields
+# 14 and 15, counted after the command name (in parentheses, may hold spaces).
+cpu_ticks() { # pid
+    local stat
+    stat=$(cat "/proc/$1/stat") || {
+        echo "the benchmarked server (pid $1) is gone" >&2
+        exit 1
+    }
+    stat=${stat##*) }
+    awk '{ print $12 + $13 }' <<<"$stat"
+}
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 echo "== release build" >&2
 swift build -c release --package-path "$bench" --scratch-path "$scratch" 2>&1 | grep -E "error|warning: .*Benchmarks|Compiling|Build" | tail -3 >&2
@@ -62,14 +77,22 @@ if [ -z "${SKIP_WRK:-}" ]; then
                 # Check the policy answers as intended before loading it.
                 acao=$(curl -s -D - -o /dev/null -H "Origin: http://localhost:3000" "http://127.0.0.1:$port/" |
                     tr -d '\r' | grep -i '^access-control-allow-origin:' | cut -d' ' -f2 || true)
-                rps=$(wrk -t1 -c"$connections" -d"${duration}s" -s "$bench/wrk/origin.lua" "http://127.0.0.1:$port/" |
-                    awk '/^Requests\/sec:/ {print $2}')
+                before=$(cpu_ticks "$server")
+                report=$(wrk -t1 -c"$connections" -d"${duration}s" -s "$bench/wrk/origin.lua" "http://127.0.0.1:$port/")
+                after=$(cpu_ticks "$server")
+                rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
+                requests=$(awk '/ requests in / {print $1}' <<<"$report")
+                # The server's CPU (user + system, every thread) per request wrk completed: steadier than
+                # req/s on a shared machine, and what the verdicts compare.
+                cpu=$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="${requests:-0}" \
+                    'BEGIN { if (n > 0) printf "%.2f", t * us / n; else print "-" }')
                 kill "$server" 2>/dev/null || true
                 sleep 0.2
                 kill -9 "$server" 2>/dev/null || true
                 wait "$server" 2>/dev/null || true
-                printf '%s\t%s\t%s\t%s\t%s\n' "$framework" "$middleware" "$round" "$rps" "${acao:--}" >>"$out/wrk.tsv"
-                echo "   round $round $framework $middleware: $rps req/s (ACAO: ${acao:--})" >&2
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$framework" "$middleware" "$round" "$rps" "${acao:--}" "$cpu" \
+                    >>"$out/wrk.tsv"
+                echo "   round $round $framework $middleware: $rps req/s, CPU $cpu µs/request (ACAO: ${acao:--})" >&2
             done
         done
     done

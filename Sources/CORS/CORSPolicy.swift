@@ -20,6 +20,11 @@ public struct CORSPolicy: Sendable {
     let root: CompiledPolicy
     let routes: [(pattern: RoutePattern, policy: CompiledPolicy)]
 
+    /// Whether a decision depends on the request's path: only a policy with routes reads it. An
+    /// adapter whose server builds the path at a cost (Vapor's `URI.string` goes through
+    /// Foundation's `URLComponents`) passes nil when this is false.
+    public var readsPath: Bool { !routes.isEmpty }
+
     /// Whether ``evaluate(method:path:headerFields:)`` always decides at once: no origin
     /// predicate, at the top level or in a route, that it would have to wait for.
     public var decidesSynchronously: Bool {

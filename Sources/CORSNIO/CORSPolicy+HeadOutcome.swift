@@ -41,7 +41,7 @@ extension CORSPolicy {
     /// The one entry point of every NIO-based adapter (``CORSNIOChannelHandler``, the gateway,
     /// the Vapor middleware): the request's fields and method converted once, the policy asked,
     /// the WebSocket rule applied.
-    package func evaluate(method: HTTPMethod, uri: String, headers: HTTPHeaders) -> CORSHeadEvaluation {
+    package func evaluate(method: HTTPMethod, uri: String?, headers: HTTPHeaders) -> CORSHeadEvaluation {
         let fields = headers.corsRequestFields
         let isWebSocketUpgrade = method == .GET && headers.isWebSocketUpgrade
         switch evaluate(method: HTTPRequest.Method(method.rawValue) ?? .get, path: uri, headerFields: fields) {

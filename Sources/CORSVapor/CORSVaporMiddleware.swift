@@ -35,7 +35,9 @@ public struct CORSVaporMiddleware: Middleware {
     }
 
     public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        switch policy.evaluate(method: request.method, uri: request.url.string, headers: request.headers) {
+        // `request.url.string` is rebuilt by Foundation on every call: only a policy with routes needs it.
+        let uri = policy.readsPath ? request.url.string : nil
+        switch policy.evaluate(method: request.method, uri: uri, headers: request.headers) {
         case .decided(let outcome):
             return respond(to: request, outcome: outcome, next: next)
         case .needsOriginPredicate(let pending):
