@@ -106,6 +106,7 @@ public struct AddressClassifier: Sendable {
         V6Range(high: 0x0100_0000_0000_0000, low: 0, prefix: 64, name: "100::/64 (discard)"),
         V6Range(high: 0x2001_0000_0000_0000, low: 0, prefix: 32, name: "2001::/32 (Teredo)"),
         V6Range(high: 0x2001_0db8_0000_0000, low: 0, prefix: 32, name: "2001:db8::/32 (documentation)"),
+        V6Range(high: 0x3fff_0000_0000_0000, low: 0, prefix: 20, name: "3fff::/20 (documentation, RFC 9637)"),
         V6Range(high: 0x2002_0000_0000_0000, low: 0, prefix: 16, name: "2002::/16 (6to4)", embedsIPv4: true),
         V6Range(high: 0xfc00_0000_0000_0000, low: 0, prefix: 7, name: "fc00::/7 (unique local)"),
         V6Range(high: 0xfe80_0000_0000_0000, low: 0, prefix: 10, name: "fe80::/10 (link-local)"),

@@ -82,6 +82,8 @@ import Testing
         Case("http://[64:ff9b::a00:1]/", .refused(403)),
         Case("http://[64:ff9b::10.0.0.1]/", .refused(403)),
         Case("http://[2001:db8::1]/", .refused(403)),
+        Case("http://[3fff:fff::1]/", .refused(403)),
+        Case("http://[3fff:1000::1]/", .allowed("3fff:1000::1")),
         Case("http://[2002:7f00:1::]/", .refused(403)),
         Case("http://[ff02::1]/", .refused(403)),
         Case("http://internal.test/", .refused(403)),
