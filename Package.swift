@@ -68,6 +68,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // ReloadingFileProvider: `cors serve --policy` reloads on SIGHUP and when the file changes.
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["Reloading"]),
         // `swift package generate-documentation` (scripts/docs); used by no target, so no consumer resolves it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
@@ -213,6 +215,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 when("Tools", "ServiceLifecycle", "swift-service-lifecycle"),
                 when("Tools", "UnixSignals", "swift-service-lifecycle"),
+                when("Tools", "Configuration", "swift-configuration"),
             ],
             swiftSettings: swiftSettings
         ),

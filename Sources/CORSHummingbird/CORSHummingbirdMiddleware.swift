@@ -12,18 +12,28 @@ import Logging
 /// Preflights are answered here (the handler is not called); other requests reach the handler and
 /// their responses, including those of thrown errors, get the policy's CORS headers.
 /// Named so it doesn't collide with Hummingbird's own `CORSMiddleware`.
+///
+/// Made with a `CORSPolicyHolder`, it decides each request by the policy the holder holds when
+/// the request arrives, so the policy can be replaced without rebuilding the router.
 public struct CORSHummingbirdMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The policy every request is decided by.
-    public let policy: CORSPolicy
+    private let source: PolicyReference
+
+    /// The policy a request arriving now is decided by.
+    public var policy: CORSPolicy { source.box.policy }
 
     /// Applies a policy already built (to share it with other adapters, or to read its warnings first).
     public init(_ policy: CORSPolicy) {
-        self.policy = policy
+        self.source = PolicyReference(policy)
+    }
+
+    /// Applies whatever policy `holder` holds when each request arrives.
+    public init(_ holder: CORSPolicyHolder) {
+        self.source = PolicyReference(holder)
     }
 
     /// Validates `configuration`; throws `CORSConfigurationError` naming every problem.
     public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
-        self.policy = try CORSPolicy(configuration)
+        self.source = PolicyReference(try CORSPolicy(configuration))
     }
 
     /// Decides the request and, when the decision has an immediate status (a preflight, unless
@@ -34,8 +44,10 @@ public struct CORSHummingbirdMiddleware<Context: RequestContext>: RouterMiddlewa
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        // Read once: a replacement while this request is in flight does not change its decision.
+        let current = source.box
         let decision: CORSDecision
-        switch policy.evaluate(method: request.method, path: request.head.path, headerFields: request.headers) {
+        switch current.policy.evaluate(method: request.method, path: request.head.path, headerFields: request.headers) {
         case .decided(let decided): decision = decided
         case .needsOriginPredicate(let pending): decision = await pending.resolve()
         }

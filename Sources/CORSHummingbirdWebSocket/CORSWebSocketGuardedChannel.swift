@@ -28,8 +28,9 @@ public struct CORSWebSocketGuardedChannel<Inner: ServerChildChannel>: ServerChil
 
     /// The wrapped child channel, which sets up the pipeline and handles each connection.
     public let inner: Inner
-    /// The policy whose WebSocket rule judges each upgrade's `Origin`.
-    public let policy: CORSPolicy
+    private let source: PolicyReference
+    /// The policy whose WebSocket rule judges the `Origin` of an upgrade arriving now.
+    public var policy: CORSPolicy { source.box.policy }
 
     /// Wraps `inner`, adding the origin guard to each connection's pipeline once `inner` has set it up.
     ///
@@ -38,16 +39,27 @@ public struct CORSWebSocketGuardedChannel<Inner: ServerChildChannel>: ServerChil
     ///   - policy: The policy that judges WebSocket upgrades.
     public init(_ inner: Inner, policy: CORSPolicy) {
         self.inner = inner
-        self.policy = policy
+        self.source = PolicyReference(policy)
+    }
+
+    /// Wraps `inner`; each upgrade is judged by the policy `holder` holds when it arrives.
+    public init(_ inner: Inner, policy holder: CORSPolicyHolder) {
+        self.inner = inner
+        self.source = PolicyReference(holder)
+    }
+
+    init(_ inner: Inner, source: PolicyReference) {
+        self.inner = inner
+        self.source = source
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
-        let policy = self.policy
+        let source = self.source
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try operations.addHandler(
-                CORSWebSocketOriginGuard(policy, removeAfterFirstRequest: true, logger: logger),
+                source.originGuard(logger: logger),
                 position: .after(decoder))
             return value
         }
@@ -55,6 +67,14 @@ public struct CORSWebSocketGuardedChannel<Inner: ServerChildChannel>: ServerChil
 
     public func handle(value: Inner.Value, logger: Logger) async {
         await inner.handle(value: value, logger: logger)
+    }
+}
+extension PolicyReference {
+    fileprivate func originGuard(logger: Logger) -> CORSWebSocketOriginGuard {
+        switch self {
+        case .fixed(let box): CORSWebSocketOriginGuard(box.policy, removeAfterFirstRequest: true, logger: logger)
+        case .live(let holder): CORSWebSocketOriginGuard(holder, removeAfterFirstRequest: true, logger: logger)
+        }
     }
 }
 #endif

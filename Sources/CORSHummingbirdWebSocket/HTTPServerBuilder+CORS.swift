@@ -25,12 +25,28 @@ extension HTTPServerBuilder {
         cors policy: CORSPolicy,
         configuration: HTTP1WebSocketUpgradeChannel.Configuration = .init()
     ) -> HTTPServerBuilder where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
+        guarded(webSocketRouter: webSocketRouter, source: PolicyReference(policy), configuration: configuration)
+    }
+
+    /// The same, with each upgrade judged by the policy `holder` holds when it arrives.
+    public static func http1WebSocketUpgrade<WSResponderBuilder: HTTPResponderBuilder & _HB_SendableMetatype>(
+        webSocketRouter: WSResponderBuilder,
+        cors holder: CORSPolicyHolder,
+        configuration: HTTP1WebSocketUpgradeChannel.Configuration = .init()
+    ) -> HTTPServerBuilder where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
+        guarded(webSocketRouter: webSocketRouter, source: PolicyReference(holder), configuration: configuration)
+    }
+
+    private static func guarded<WSResponderBuilder: HTTPResponderBuilder & _HB_SendableMetatype>(
+        webSocketRouter: WSResponderBuilder, source: PolicyReference,
+        configuration: HTTP1WebSocketUpgradeChannel.Configuration
+    ) -> HTTPServerBuilder where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
         return .init { responder in
             CORSWebSocketGuardedChannel(
                 HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
-                policy: policy)
+                source: source)
         }
     }
 }

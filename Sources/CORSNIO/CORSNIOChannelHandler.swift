@@ -38,8 +38,9 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
         case answer(HTTPResponseHead, close: Bool)
     }
 
-    /// The policy every request is decided by.
-    public let policy: CORSPolicy
+    private let source: PolicyReference
+    /// The policy a request arriving now is decided by.
+    public var policy: CORSPolicy { source.box.policy }
     private let logger: Logger
     private var entries = CircularBuffer<Entry>(initialCapacity: 2)
     /// Dropping the body of a request we answer ourselves.
@@ -52,7 +53,14 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
 
     /// Refusals go to `logger` at debug level (`CORSRejection/log(to:)`).
     public init(_ policy: CORSPolicy, logger: Logger = Logger(label: "swift-cors")) {
-        self.policy = policy
+        self.source = PolicyReference(policy)
+        self.logger = logger
+    }
+
+    /// Decides each request by the policy `holder` holds when the request's head arrives: a
+    /// replacement applies to the requests after it, on this connection too.
+    public init(_ holder: CORSPolicyHolder, logger: Logger = Logger(label: "swift-cors")) {
+        self.source = PolicyReference(holder)
         self.logger = logger
     }
 
@@ -111,7 +119,7 @@ public final class CORSNIOChannelHandler: ChannelDuplexHandler, RemovableChannel
     private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            switch policy.evaluate(head: head) {
+            switch source.box.policy.evaluate(head: head) {
             case .decided(let outcome):
                 start(head, outcome: outcome, context: context)
             case .needsOriginPredicate(let pending):

@@ -36,4 +36,16 @@ extension CORSPolicy {
         }
     }
 }
+
+extension CORSPolicyHolder {
+    /// ``CORSPolicy/webSocketShouldUpgrade(then:)`` by the policy the holder holds when each
+    /// upgrade arrives.
+    public func webSocketShouldUpgrade(
+        then next: @escaping @Sendable (any Channel, HTTPRequestHead) -> EventLoopFuture<HTTPHeaders?> = {
+            channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+        }
+    ) -> @Sendable (any Channel, HTTPRequestHead) -> EventLoopFuture<HTTPHeaders?> {
+        { channel, head in self.current.webSocketShouldUpgrade(then: next)(channel, head) }
+    }
+}
 #endif

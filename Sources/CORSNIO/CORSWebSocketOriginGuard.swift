@@ -18,8 +18,10 @@ public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableCha
     public typealias InboundOut = HTTPServerRequestPart
     public typealias OutboundOut = HTTPServerResponsePart
 
-    /// The policy whose WebSocket rule (`CORSPolicy.webSocketVerdict(path:headerFields:)`) judges each upgrade.
-    public let policy: CORSPolicy
+    private let source: PolicyReference
+    /// The policy whose WebSocket rule (`CORSPolicy.webSocketVerdict(path:headerFields:)`) judges an
+    /// upgrade arriving now.
+    public var policy: CORSPolicy { source.box.policy }
     private let removeAfterFirstRequest: Bool
     private let logger: Logger
     private var refusing = false
@@ -28,7 +30,17 @@ public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableCha
     public init(
         _ policy: CORSPolicy, removeAfterFirstRequest: Bool = false, logger: Logger = Logger(label: "swift-cors")
     ) {
-        self.policy = policy
+        self.source = PolicyReference(policy)
+        self.removeAfterFirstRequest = removeAfterFirstRequest
+        self.logger = logger
+    }
+
+    /// Judges each upgrade by the policy `holder` holds when the upgrade's head arrives.
+    public init(
+        _ holder: CORSPolicyHolder, removeAfterFirstRequest: Bool = false,
+        logger: Logger = Logger(label: "swift-cors")
+    ) {
+        self.source = PolicyReference(holder)
         self.removeAfterFirstRequest = removeAfterFirstRequest
         self.logger = logger
     }
@@ -40,7 +52,7 @@ public final class CORSWebSocketOriginGuard: ChannelInboundHandler, RemovableCha
             return
         }
         if head.method == .GET, head.headers.isWebSocketUpgrade,
-            case .refused(let rejection) = policy.webSocketVerdict(
+            case .refused(let rejection) = source.box.policy.webSocketVerdict(
                 path: head.uri, headerFields: head.headers.corsRequestFields)
         {
             rejection.log(to: logger)

@@ -36,6 +36,19 @@ public enum PolicyFile {
         return try parse(text, format: Format(path: path, contents: text), source: path)
     }
 
+    /// Reads a policy from the bytes of the file at `path` (already read, as a reloader does): UTF-8
+    /// text, its syntax chosen with ``Format/init(path:contents:)``, problems naming `path`.
+    ///
+    /// - Throws: ``PolicyFileError`` as ``load(path:)`` does, for everything but reading the file.
+    public static func parse(fileContents bytes: some Collection<UInt8>, path: String) throws(PolicyFileError)
+        -> CORSConfiguration
+    {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw unreadable(path: path, "the file is not UTF-8 text", "save the policy as UTF-8")
+        }
+        return try parse(text, format: Format(path: path, contents: text), source: path)
+    }
+
     /// Reads a policy from `text` in the given syntax.
     ///
     /// - Throws: ``PolicyFileError``; problems about the whole text name `policy` as their field.
@@ -112,19 +125,23 @@ public enum PolicyFile {
         )
     }
 
+    private static func unreadable(path: String, _ problem: String, _ fix: String) -> PolicyFileError {
+        PolicyFileError(
+            kind: .unreadable,
+            problems: [
+                CORSConfigurationProblem(
+                    kind: .unreadableFile, field: path,
+                    problem: problem,
+                    why: "no policy can be loaded without reading the file",
+                    fix: fix
+                )
+            ]
+        )
+    }
+
     private static func read(path: String) throws(PolicyFileError) -> String {
         func unreadable(_ problem: String, _ fix: String) -> PolicyFileError {
-            PolicyFileError(
-                kind: .unreadable,
-                problems: [
-                    CORSConfigurationProblem(
-                        kind: .unreadableFile, field: path,
-                        problem: problem,
-                        why: "no policy can be loaded without reading the file",
-                        fix: fix
-                    )
-                ]
-            )
+            Self.unreadable(path: path, problem, fix)
         }
         let manager = FileManager.default
         var isDirectory: ObjCBool = false

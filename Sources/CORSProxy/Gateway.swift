@@ -12,8 +12,15 @@ public struct GatewayConfiguration: Sendable {
     /// The upstream's base URL (`http://127.0.0.1:3000`, `https://api.internal/v1`).
     public var upstream: TargetURL
     /// The CORS policy in front of the upstream: it answers preflights (unless it passes them on), and its
-    /// `Access-Control-*` fields replace the upstream's on every answer, errors included.
-    public var policy: CORSPolicy
+    /// `Access-Control-*` fields replace the upstream's on every answer, errors included. Made with a
+    /// `CORSPolicyHolder`, this is the policy the holder holds now; setting it fixes the policy.
+    public var policy: CORSPolicy {
+        get { policySource.box.policy }
+        set { policySource = PolicyReference(newValue) }
+    }
+    /// The holder each request's policy is read from when the configuration was made with one.
+    public var policyHolder: CORSPolicyHolder? { policySource.holder }
+    var policySource: PolicyReference
     /// Sends the client's `Host` upstream instead of the upstream's own (nginx's default is the latter).
     public var preserveHost: Bool
     /// Passes on the `Forwarded`, `X-Forwarded-Proto/Host/Port/Prefix` and `X-Real-IP` a client
@@ -31,6 +38,20 @@ public struct GatewayConfiguration: Sendable {
 
     /// Throws a 400-style ``ProxyRejection`` describing what is wrong with `upstream`.
     public init(upstream: String, policy: CORSPolicy, preserveHost: Bool = false) throws(ProxyRejection) {
+        try self.init(upstream: upstream, source: PolicyReference(policy), preserveHost: preserveHost)
+    }
+
+    /// The gateway reads each request's policy from `holder` when the request arrives, so the policy
+    /// can be replaced while it serves. It applies the policy inline: a policy with an async origin
+    /// predicate put in the holder is refused per request (500, logged as an error) rather than
+    /// applied without its predicate.
+    ///
+    /// Throws a 400-style ``ProxyRejection`` describing what is wrong with `upstream`.
+    public init(upstream: String, policy holder: CORSPolicyHolder, preserveHost: Bool = false) throws(ProxyRejection) {
+        try self.init(upstream: upstream, source: PolicyReference(holder), preserveHost: preserveHost)
+    }
+
+    private init(upstream: String, source: PolicyReference, preserveHost: Bool) throws(ProxyRejection) {
         // Each request's own query goes upstream: a fixed one here would be silently lost.
         if upstream.contains("?") || upstream.contains("#") {
             throw ProxyRejection(
@@ -38,7 +59,7 @@ public struct GatewayConfiguration: Sendable {
                 "The upstream URL must have no query or fragment (each request's own query is sent as it is).")
         }
         self.upstream = try TargetURL(parsing: Substring(upstream), requireDottedName: false)
-        self.policy = policy
+        self.policySource = source
         self.preserveHost = preserveHost
     }
 }
@@ -82,7 +103,7 @@ public struct Gateway: Sendable {
     /// The child channel that serves one client connection.
     public func makeChannel() -> ForwardingChannel {
         let route = GatewayRoute(configuration: configuration, pool: pool, logger: logger)
-        return ForwardingChannel(route: route, policy: route.inlinePolicy == nil ? configuration.policy : nil)
+        return ForwardingChannel(route: route, policy: route.appliesPolicy ? nil : configuration.policy)
     }
 
     /// A Hummingbird application serving the gateway on `MultiThreadedEventLoopGroup.singleton`:

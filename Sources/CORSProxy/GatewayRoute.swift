@@ -22,8 +22,11 @@ final class GatewayRoute: ForwardingRoute {
     let basePath: String
     /// The upstream's own `Host` (computed once: every request carries it).
     let upstreamHost: String
-    /// The policy when this route applies it; nil when CORSNIOChannelHandler does.
-    let inlinePolicy: CORSPolicy?
+    /// Where each request's policy is read from.
+    let policySource: PolicyReference
+    /// Whether this route applies the policy; false when CORSNIOChannelHandler does (a fixed policy
+    /// with an async origin predicate). A live policy is always applied here.
+    let appliesPolicy: Bool
 
     init(configuration: GatewayConfiguration, pool: UpstreamPool, logger: Logger) {
         self.configuration = configuration
@@ -34,7 +37,11 @@ final class GatewayRoute: ForwardingRoute {
         while base.hasSuffix("/") { base = base.dropLast() }
         self.basePath = String(base)
         self.upstreamHost = configuration.upstream.hostField
-        self.inlinePolicy = configuration.policy.decidesSynchronously ? configuration.policy : nil
+        self.policySource = configuration.policySource
+        switch configuration.policySource {
+        case .fixed(let box): self.appliesPolicy = box.policy.decidesSynchronously
+        case .live: self.appliesPolicy = true
+        }
     }
 
     var clientIdleTimeout: TimeAmount { configuration.clientIdleTimeout }
@@ -42,8 +49,9 @@ final class GatewayRoute: ForwardingRoute {
 
     func decide(_ head: HTTPRequestHead, clientAddress: String?) -> RouteDecision {
         var decision: CORSDecision?
-        if let policy = inlinePolicy {
-            switch policy.evaluate(head: head) {
+        if appliesPolicy {
+            // Read once: a replacement while this request is in flight does not change its decision.
+            switch policySource.box.policy.evaluate(head: head) {
             case .decided(.answer(let status, let headers, let refused)):
                 refused?.log(to: logger)
                 return .respond(status, headers)
@@ -51,10 +59,16 @@ final class GatewayRoute: ForwardingRoute {
                 forwarded.logRejection(to: logger)
                 decision = forwarded
             case .needsOriginPredicate:
-                // An inline policy has no origin predicate (`decidesSynchronously`); were that
-                // broken, refuse rather than forward without a decision.
-                assertionFailure("an inline policy asked for its origin predicate")
-                return .answer(ProxyRejection(.internalServerError, reason: "policy", "Internal error."))
+                // A fixed inline policy has no origin predicate (`decidesSynchronously`); a live one
+                // may, and the gateway cannot wait for it here: refuse rather than forward without
+                // a decision.
+                logger.error(
+                    "the gateway's policy holder holds a policy with an async origin predicate, which the gateway cannot apply: request refused (500)"
+                )
+                return .answer(
+                    ProxyRejection(
+                        .internalServerError, reason: "policy",
+                        "Internal error: the gateway's policy needs an async origin predicate, which it cannot apply."))
             }
         }
         guard head.uri.hasPrefix("/") else {

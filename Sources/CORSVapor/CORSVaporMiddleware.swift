@@ -20,24 +20,36 @@ public import Vapor
 ///
 /// A future-based `Middleware`: the policy decides on the event loop, without a `Task`, unless
 /// an async `CORSConfiguration/originPredicate` has to be asked.
+///
+/// Made with a `CORSPolicyHolder`, it decides each request by the policy the holder holds when
+/// the request arrives, so the policy can be replaced while the application runs.
 public struct CORSVaporMiddleware: Middleware {
-    /// The policy every request is decided by.
-    public let policy: CORSPolicy
+    private let source: PolicyReference
+
+    /// The policy a request arriving now is decided by.
+    public var policy: CORSPolicy { source.box.policy }
 
     /// Applies a policy already built (to share it with other adapters, or to read its warnings first).
     public init(_ policy: CORSPolicy) {
-        self.policy = policy
+        self.source = PolicyReference(policy)
+    }
+
+    /// Applies whatever policy `holder` holds when each request arrives.
+    public init(_ holder: CORSPolicyHolder) {
+        self.source = PolicyReference(holder)
     }
 
     /// Validates `configuration`; throws `CORSConfigurationError` naming every problem.
     public init(_ configuration: CORSConfiguration) throws(CORSConfigurationError) {
-        self.policy = try CORSPolicy(configuration)
+        self.source = PolicyReference(try CORSPolicy(configuration))
     }
 
     public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        // Read once: a replacement while this request is in flight does not change its decision.
+        let current = source.box
         // `request.url.string` is rebuilt by Foundation on every call: only a policy with routes needs it.
-        let uri = policy.readsPath ? request.url.string : nil
-        switch policy.evaluate(method: request.method, uri: uri, headers: request.headers) {
+        let uri = current.policy.readsPath ? request.url.string : nil
+        switch current.policy.evaluate(method: request.method, uri: uri, headers: request.headers) {
         case .decided(let outcome):
             return respond(to: request, outcome: outcome, next: next)
         case .needsOriginPredicate(let pending):

@@ -5,13 +5,14 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOSSL
+import ServiceLifecycle
 
 /// `cors serve --upstream URL`: the policy in front of one upstream instead of the echo API.
 enum GatewayServe {
     static func run(
-        upstream: String, upstreamCA: String?, trustForwarded: Bool, keepUnderscoreHeaders: Bool, policy: CORSPolicy,
-        host: String, port: Int,
-        limits: ConnectionLimitsOption, metricsPort: Int?, logger: Logger
+        upstream: String, upstreamCA: String?, trustForwarded: Bool, keepUnderscoreHeaders: Bool,
+        policy: CORSPolicyHolder, host: String, port: Int,
+        limits: ConnectionLimitsOption, metricsPort: Int?, services: [any Service], logger: Logger
     ) async throws {
         let configuration: GatewayConfiguration
         do {
@@ -55,7 +56,8 @@ enum GatewayServe {
             // runService: SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
             // The watchdog's grace is the upstream read timeout: a request in flight may take that long.
             try await app.runUntilSignalled(
-                alongside: metrics, grace: Double(UpstreamPool.Configuration().readTimeout.nanoseconds) / 1e9,
+                alongside: metrics + services,
+                grace: Double(UpstreamPool.Configuration().readTimeout.nanoseconds) / 1e9,
                 logger: logger)
         } catch {
             await gateway.shutdown()

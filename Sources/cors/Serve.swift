@@ -3,6 +3,7 @@ import CORS
 import CORSPolicyFile
 import Foundation
 import Logging
+import ServiceLifecycle
 
 extension CORSTool {
     struct Serve: AsyncParsableCommand {
@@ -18,8 +19,17 @@ extension CORSTool {
                 """
         )
 
-        @Option(help: "Policy file (JSON or YAML). Default: the development policy.")
+        @Option(
+            help:
+                "Policy file (JSON or YAML), reloaded on SIGHUP and when it changes. Default: the development policy."
+        )
         var policy: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "With --policy: how often to check the file for changes, in seconds (SIGHUP checks at once).",
+                valueName: "seconds"))
+        var policyPollInterval: Double = 2
 
         @Option(
             help:
@@ -69,6 +79,10 @@ extension CORSTool {
         var logLevel = "info"
 
         func validate() throws {
+            guard policyPollInterval.isFinite, policyPollInterval >= 0.01, policyPollInterval <= 86_400 else {
+                throw ValidationError(
+                    "--policy-poll-interval must be a number of seconds from 0.01 to 86400, not \(policyPollInterval)")
+            }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
             }
@@ -103,9 +117,30 @@ extension CORSTool {
 
         func run() async throws {
             eventLoops.apply()
-            let corsPolicy = try loadPolicy()
             var logger = Logger(label: "cors.serve")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            // Until the reloader traps it, a SIGHUP (a reload asked too early) must not end the server.
+            if policy != nil { signal(SIGHUP, SIG_IGN) }
+            // The digest is of a read before the policy's own: were the file edited in between, the
+            // reloader sees a version other than the one named and puts the file's policy in force again.
+            let startupDigest = policy.flatMap { FileManager.default.contents(atPath: $0) }.map {
+                PolicyDigest(of: $0)
+            }
+            let holder = CORSPolicyHolder(try loadPolicy())
+            var services: [any Service] = []
+            if let policy, let startupDigest {
+                logger.notice("policy in force: \(policy), version 1 (\(startupDigest))")
+                if #available(macOS 15, *) {
+                    services.append(
+                        PolicyReloader(
+                            path: policy, holder: holder, pollInterval: .seconds(policyPollInterval), logger: logger,
+                            startupDigest: startupDigest))
+                } else {
+                    logger.warning("policy reloading needs macOS 15: \(policy) is read once")
+                }
+            } else {
+                logger.notice("policy in force: the development policy")
+            }
             try await StartupChecks.bindable(host: host, port: port, flag: "--port")
             if let metricsPort {
                 try await StartupChecks.bindable(host: host, port: metricsPort, flag: "--metrics-port")
@@ -113,11 +148,12 @@ extension CORSTool {
             if let upstream {
                 return try await GatewayServe.run(
                     upstream: upstream, upstreamCA: upstreamCA, trustForwarded: trustForwarded,
-                    keepUnderscoreHeaders: keepUnderscoreHeaders, policy: corsPolicy,
+                    keepUnderscoreHeaders: keepUnderscoreHeaders, policy: holder,
                     host: host, port: port, limits: limits,
-                    metricsPort: metricsPort, logger: logger)
+                    metricsPort: metricsPort, services: services, logger: logger)
             }
-            let server = ServerSettings(host: host, port: port, limits: limits, policy: corsPolicy, logger: logger)
+            let server = ServerSettings(
+                host: host, port: port, limits: limits, policy: holder, services: services, logger: logger)
             switch adapter ?? .hummingbird {
             case .hummingbird: try await ServeHummingbird.run(server)
             case .vapor:
@@ -171,8 +207,27 @@ struct ServerSettings: Sendable {
     var host: String
     var port: Int
     var limits: ConnectionLimitsOption
-    var policy: CORSPolicy
+    /// The policy in force, replaced by the reloader when the policy file changes.
+    var policy: CORSPolicyHolder
+    /// What runs as long as the server: the policy reloader.
+    var services: [any Service]
     var logger: Logger
+
+    /// Runs ``services`` until the returned task is cancelled, for servers that don't run a
+    /// `ServiceGroup` (Vapor, plain NIO).
+    func runServicesInBackground() -> Task<Void, Never> {
+        let services = self.services
+        let logger = self.logger
+        return Task {
+            await withDiscardingTaskGroup { group in
+                for service in services {
+                    group.addTask {
+                        do { try await service.run() } catch { logger.error("\(service): \(error)") }
+                    }
+                }
+            }
+        }
+    }
 
     /// Prints `listening on http://HOST:PORT`, unbuffered: scripts and tests wait for this line on a pipe.
     func announce(port boundPort: Int) {

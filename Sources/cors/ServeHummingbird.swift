@@ -22,7 +22,7 @@ enum ServeHummingbird {
         webSocketRouter.ws(
             "/ws",
             shouldUpgrade: { request, _ in
-                await policy.webSocketUpgradeAllowed(path: request.uri.path, headerFields: request.headers)
+                await policy.current.webSocketUpgradeAllowed(path: request.uri.path, headerFields: request.headers)
                     ? .upgrade([:]) : .dontUpgrade
             },
             onUpgrade: { inbound, outbound, _ in
@@ -52,7 +52,7 @@ enum ServeHummingbird {
             onServerRunning: { channel in settings.announce(port: channel.localAddress?.port ?? 0) },
             logger: settings.logger
         )
-        try await app.runUntilSignalled(logger: settings.logger)
+        try await app.runUntilSignalled(alongside: settings.services, logger: settings.logger)
     }
 }
 

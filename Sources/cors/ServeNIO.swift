@@ -68,7 +68,9 @@ enum ServeNIO {
             }
         let channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
         settings.announce(port: channel.localAddress?.port ?? 0)
+        let services = settings.runServicesInBackground()
         await TerminationSignal.wait()
+        services.cancel()
         try? await channel.close()
     }
 }

@@ -24,7 +24,9 @@ enum ServeVapor {
             throw error
         }
         settings.announce(port: app.http.server.shared.localAddress?.port ?? 0)
+        let services = settings.runServicesInBackground()
         await TerminationSignal.wait()
+        services.cancel()
         await app.server.shutdown()
         try await app.asyncShutdown()
     }

@@ -93,6 +93,23 @@ final class CORSProcess: @unchecked Sendable {
     /// What the child has written to standard error so far.
     var standardError: String { errors.text }
 
+    /// Waits until standard error holds `count` lines containing `text` (the child logs there),
+    /// or the child ends; returns standard error so far. The deadline is a backstop for a child
+    /// that never logs it, not a measure of how long it takes.
+    @discardableResult
+    func waitForStandardError(containing text: String, count: Int = 1) async -> String {
+        let errors = self.errors
+        return await offThePool {
+            errors.wait(until: Date().addingTimeInterval(120)) { Self.lines(of: $0, containing: text) >= count }
+        }
+    }
+
+    static func lines(of output: String, containing text: String) -> Int {
+        output.split(separator: "\n").count { $0.contains(text) }
+    }
+
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Waits for the child to exit and returns its status.
     func exitStatus() async -> Int32 {
         let process = self.process

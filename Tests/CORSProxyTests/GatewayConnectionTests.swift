@@ -14,7 +14,7 @@ import Testing
 /// Sends raw bytes on one connection and collects what comes back until `done` says so, the
 /// server closes, or `timeout` passes. With `readDelay`, nothing is read for that long (a slow client).
 func rawExchange(
-    port: Int, _ request: String, timeout: TimeAmount = .seconds(2), readDelay: TimeAmount? = nil,
+    port: Int, _ request: String, timeout: TimeAmount = .seconds(60), readDelay: TimeAmount? = nil,
     done: @escaping @Sendable (String) -> Bool
 ) async throws -> String {
     let received = NIOLockedValueBox("")

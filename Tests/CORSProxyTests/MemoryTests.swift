@@ -24,7 +24,7 @@ extension Tag {
         case proxy, gateway
     }
 
-    @Test(.timeLimit(.minutes(2)), arguments: Server.allCases)
+    @Test(.timeLimit(.minutes(10)), arguments: Server.allCases)
     func tenThousandRequestsWithFiftyKilobyteHeaders(_ server: Server) async throws {
         guard FileManager.default.fileExists(atPath: "/proc/self/statm") else { return }
         try await withUpstream { port in

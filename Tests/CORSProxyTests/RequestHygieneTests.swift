@@ -169,7 +169,7 @@ import Testing
         let upstream = try await RawUpstream(reply: testCase.reply, closeAfterReply: false)
         try await GatewayTests.gateway(port: upstream.port).test(.live) { client in
             for _ in 0..<2 {
-                let text = try await rawExchange(port: client.port!, testCase.request, timeout: .seconds(3)) {
+                let text = try await rawExchange(port: client.port!, testCase.request) {
                     $0.lowercased().contains(testCase.answer)
                 }
                 #expect(text.hasPrefix("HTTP/1.1 200 OK"), "\(text)")
