@@ -22,54 +22,38 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+    typealias Machine = ForwardStateMachine<Exchange>
 
-    /// One request on its way: what to send upstream, and how far it got.
+    /// One request on its way: what the machine does not need to know (the request, its plan,
+    /// the upstream connection carrying it).
     final class Exchange {
         let request: HTTPRequestHead
         let plan: any ForwardPlan
         let start = ContinuousClock.now
         var connection: UpstreamConnection?
-        /// Body parts that arrived before the upstream connection was ready.
-        var waitingParts: [ByteBuffer] = []
-        var waitingBytes = 0
-        var requestEnded = false
-        /// The client's trailer fields, passed on with the end of the body.
-        var requestTrailers: HTTPHeaders?
-        var bodySent = false
-        var retried = false
-        /// The current answer is a redirect being followed: its body is dropped.
-        var draining = false
-        var drainedBytes = 0
-        var requestBodyBytes = 0
-        var responseBodyBytes = 0
         /// When the plan's time limit runs out.
         var deadline: NIODeadline?
-        /// The status sent to the client once its head went out (0 before).
-        var sentStatus = 0
 
         init(request: HTTPRequestHead, plan: any ForwardPlan) {
             self.request = request
             self.plan = plan
         }
+
+        /// What the plan's current hop allows.
+        var hop: Machine.Hop {
+            Machine.Hop(
+                sendsBody: plan.sendsBody, requestBodyLimit: plan.requestBodyLimit,
+                responseBodyLimit: plan.responseBodyLimit,
+                idempotent: RequestFraming.idempotent.contains(plan.upstreamHead.method))
+        }
     }
 
-    private let route: any ForwardingRoute
-    private var context: ChannelHandlerContext?
-    private var exchange: Exchange?
-    /// Reading the client stops while its upload outruns the upstream (`peerBehind`) or while
-    /// pipelined requests queue up (`queueFull`).
+    let route: any ForwardingRoute
+    var context: ChannelHandlerContext?
+    var machine: Machine
+    /// Reading the client stops while its upload outruns the upstream (`peerBehind`), while
+    /// pipelined requests queue up (`queueFull`) or while it does not read (`clientBehind`).
     private var readGate = ReadGate()
-    /// Parts of pipelined requests that arrived while an answer was still in flight.
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
-    private var queuedBytes = 0
-    /// Between a request's head and its end.
-    private var receivingRequest = false
-    /// After a 413: how much more of that upload is read and dropped before the connection closes.
-    private var discardBudget: Int?
-    /// Close once the answer in flight is complete (graceful shutdown, the client half-closed).
-    private var closeAfterAnswer = false
-    /// This answer can only end by closing (an HTTP/1.0 client and no length to frame it with).
-    private var closeThisAnswer = false
     /// The client's last request bytes, for closing connections idle past the configured limit.
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
@@ -78,12 +62,13 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     private var deadlineTimer: Scheduled<Void>?
     private var upstreamPaused = false
     /// The client's address as text, looked up once per connection (`inet_ntop` is not free).
-    private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
+    lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
     /// Parts of an answer were written since the last flush.
-    private var flushPending = false
+    var flushPending = false
 
-    init(route: any ForwardingRoute) {
+    init(route: any ForwardingRoute, limits: Machine.Limits = Machine.Limits()) {
         self.route = route
+        self.machine = Machine(limits: limits)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -105,7 +90,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             guard let context = self.context else { return }
             let limit = route.clientIdleTimeout
             let silentFor = NIODeadline.now() - lastActivity
-            if exchange == nil, queued.isEmpty, silentFor >= limit {
+            if machine.mayCloseIdle, silentFor >= limit {
                 context.close(promise: nil)
             } else {
                 scheduleIdleCheck(in: silentFor >= limit ? limit : limit - silentFor)
@@ -118,89 +103,55 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastActivity = .now()
         let part = unwrapInboundIn(data)
-        if !queued.isEmpty || (exchange != nil && isHead(part)) {
-            enqueue(part)
-        } else {
-            handle(part, context: context)
+        switch machine.received(part) {
+        case .handle: handle(part, context: context)
+        case .queued(let pause): if pause { readGate.pause(.queueFull) }
+        case .ignore: break
         }
-    }
-
-    private func isHead(_ part: HTTPServerRequestPart) -> Bool {
-        if case .head = part { return true }
-        return false
-    }
-
-    private func enqueue(_ part: HTTPServerRequestPart) {
-        queued.append(part)
-        if case .body(let buffer) = part { queuedBytes += buffer.readableBytes }
-        if queued.count > 32 || queuedBytes > 256 * 1024 { readGate.pause(.queueFull) }
     }
 
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            receivingRequest = true
+            machine.requestStarted()
             begin(head, context: context)
         case .body(let buffer):
-            if exchange == nil, let budget = discardBudget {
-                discardBudget = budget - buffer.readableBytes
-                if budget < buffer.readableBytes { context.close(promise: nil) }
-                return
-            }
-            // No exchange (answered already) or a redirect turned it into a GET: the rest is dropped.
-            guard let exchange, exchange.plan.sendsBody else { return }
-            exchange.requestBodyBytes += buffer.readableBytes
-            if let limit = exchange.plan.requestBodyLimit, exchange.requestBodyBytes > limit {
-                refuseUpload(exchange, limit: limit, context: context)
-                return
-            }
-            if let connection = exchange.connection {
-                exchange.bodySent = true
+            let exchange = machine.flight?.exchange
+            switch machine.requestBody(buffer) {
+            case .drop:
+                break
+            case .close:
+                context.close(promise: nil)
+            case .held(let pause):
+                if pause { readGate.pause(.peerBehind) }
+            case .send(let buffer):
+                guard let exchange, let connection = exchange.connection else { return }
                 connection.sendBody(buffer)
                 // A failed write may have ended the exchange meanwhile: then nothing waits to resume.
                 if isCurrent(exchange, on: connection), !connection.isWritable { readGate.pause(.peerBehind) }
-            } else {
-                exchange.waitingParts.append(buffer)
-                exchange.waitingBytes += buffer.readableBytes
-                if exchange.waitingBytes > 256 * 1024 { readGate.pause(.peerBehind) }
+            case .abort(let action):
+                if let exchange { perform(action, for: exchange, context: context) }
             }
         case .end(let trailers):
-            receivingRequest = false
-            discardBudget = nil
-            guard let exchange else { return }
-            exchange.requestEnded = true
-            exchange.requestTrailers = trailers.map { exchange.plan.filterTrailers($0, fromUpstream: false) }
-            if exchange.plan.sendsBody { exchange.connection?.sendEnd(trailers: exchange.requestTrailers) }
+            let exchange = machine.flight?.exchange
+            let filtered = exchange.flatMap { exchange in
+                trailers.map { exchange.plan.filterTrailers($0, fromUpstream: false) }
+            }
+            if machine.requestEnd(trailers: filtered) { exchange?.connection?.sendEnd(trailers: filtered) }
         }
-    }
-
-    /// A body past the plan's limit: the upstream never gets the end of it; 413 unless the answer
-    /// already started (then the connection is cut).
-    private func refuseUpload(_ exchange: Exchange, limit: Int, context: ChannelHandlerContext) {
-        exchange.connection?.abandon()
-        exchange.connection = nil
-        guard exchange.sentStatus == 0 else {
-            cutShort(exchange, context: context)
-            return
-        }
-        fail(
-            exchange,
-            with: ProxyRejection(
-                .contentTooLarge, reason: "body-too-large",
-                "Request body too large: this proxy accepts at most \(limit) bytes."),
-            context: context)
-        // The rest of the upload is read and dropped (closing now could reset the connection before
-        // the client reads the 413), but not without end.
-        if receivingRequest { discardBudget = Self.discardLimit }
     }
 
     /// The answer in flight is complete: the next pipelined request may go.
-    private func answerCompleted(context: ChannelHandlerContext) {
-        while exchange == nil || !isHead(queued.first ?? .end(nil)), let part = queued.popFirst() {
-            if case .body(let buffer) = part { queuedBytes -= buffer.readableBytes }
-            handle(part, context: context)
+    func answerCompleted(context: ChannelHandlerContext) {
+        while true {
+            let (part, resume) = machine.nextQueuedPart()
+            if let part {
+                handle(part, context: context)
+                continue
+            }
+            if resume { readGate.resume(.queueFull, context: context) }
+            return
         }
-        if queued.count <= 32, queuedBytes <= 256 * 1024 { readGate.resume(.queueFull, context: context) }
     }
 
     /// A request NIO could not parse: 400 (431 for header fields over NIO's 80 KB limit) with a
@@ -210,25 +161,16 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             context.fireErrorCaught(error)
             return
         }
-        if let exchange {
-            clear(exchange)
-            exchange.connection?.abandon()
-            if exchange.sentStatus != 0 {
-                // Half an answer is out: all that is left is to cut it short.
-                context.close(promise: nil)
-                return
-            }
-        }
-        queued.removeAll()
-        let (status, message): (HTTPResponseStatus, String) =
+        let rejection =
             parserError == .headerOverflow
-            ? (.requestHeaderFieldsTooLarge, "Request header fields too large: this server reads up to 80 KB of them.")
-            : (.badRequest, "Bad request: not a valid HTTP/1.1 request: \(parserError.explanation).")
-        route.metrics.rejected("bad-request")
-        let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-        writeText(status: status, message, request: request, connection: "close", context: context)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+            ? ProxyRejection(
+                .requestHeaderFieldsTooLarge, reason: "bad-request",
+                "Request header fields too large: this server reads up to 80 KB of them.")
+            : ProxyRejection(
+                .badRequest, reason: "bad-request",
+                "Bad request: not a valid HTTP/1.1 request: \(parserError.explanation).")
+        let request = machine.flight?.exchange.request ?? HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+        abort(.malformedRequest(rejection), context: context, answering: request)
     }
 
     /// On graceful shutdown, and when the client closed its side: close now if idle, else once
@@ -239,11 +181,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             context.fireUserInboundEventTriggered(event)
             return
         }
-        if exchange == nil, !receivingRequest, queued.isEmpty || inputClosed {
-            context.close(promise: nil)
-        } else {
-            closeAfterAnswer = true
-        }
+        if machine.quiesce(inputClosed: inputClosed) { context.close(promise: nil) }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -251,7 +189,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         // are answered here, at once) would grow the answers kept for it without bound: between
         // requests, nothing more is read while its side is not writable. A request body in
         // progress still flows (its upstream may answer before it has read it all).
-        if !context.channel.isWritable, !receivingRequest { readGate.pause(.clientBehind) }
+        if !context.channel.isWritable, !machine.isReceivingRequest { readGate.pause(.clientBehind) }
         readGate.read(context)
     }
 
@@ -260,17 +198,14 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             readGate.resume(.clientBehind, context: context)
             if upstreamPaused {
                 upstreamPaused = false
-                exchange?.connection?.resumeReading()
+                machine.flight?.exchange.connection?.resumeReading()
             }
         }
         context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let exchange {
-            clear(exchange)
-            exchange.connection?.abandon()
-        }
+        machine.clientClosed()?.connection?.abandon()
         context.fireChannelInactive()
     }
 
@@ -280,19 +215,16 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             // Neither forwards tunnels. After a CONNECT, NIO's decoder reads no further request
             // and its encoder sends the answer without a body or length: 405, then close, so the
             // answer ends where the connection does instead of leaving it open and silent.
-            closeThisAnswer = true
+            machine.closeAfterThisAnswer()
             var rejection = ProxyRejection(
                 .methodNotAllowed, reason: "connect", "Method not allowed: this server does not open tunnels (CONNECT)."
             )
             rejection.headerFields[.allow] = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
-            route.metrics.rejected(rejection.reason)
-            writeAnswer(head, rejection, plan: nil, since: .now, context: context)
+            refuse(head, rejection, plan: nil, context: context)
             return
         }
         if let problem = HostField.problem(in: head) {
-            let rejection = ProxyRejection(.badRequest, reason: "bad-host", problem)
-            route.metrics.rejected(rejection.reason)
-            writeAnswer(head, rejection, plan: nil, since: .now, context: context)
+            refuse(head, ProxyRejection(.badRequest, reason: "bad-host", problem), plan: nil, context: context)
             return
         }
         let plan: any ForwardPlan
@@ -307,23 +239,22 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         case .forward(let forward):
             plan = forward
         }
-        if let coding = Self.unsupportedTransferCoding(head) {
+        if let coding = RequestFraming.unsupportedTransferCoding(head) {
             // NIO's codec can only re-frame a body as plain chunked: passing these bytes on would
             // hand the upstream a gzip (or other) body it was told nothing about.
             var rejection = ProxyRejection(
                 .notImplemented, reason: "transfer-coding",
                 "Not implemented: the request body's transfer coding \"\(coding)\" is not supported here; send "
                     + "it chunked or with a Content-Length (a compressed body: Content-Encoding).")
-            if !Self.endsChunked(head) {
+            if !RequestFraming.endsChunked(head) {
                 // Then where the body ends can't be known: 400, and nothing after it is read
                 // (RFC 9112 §6.3).
                 rejection = ProxyRejection(
                     .badRequest, reason: "transfer-coding",
                     "Bad request: the body's length can't be known: chunked must be its last transfer coding.")
-                closeThisAnswer = true
+                machine.closeAfterThisAnswer()
             }
-            route.metrics.rejected(rejection.reason)
-            writeAnswer(head, rejection, plan: plan, since: .now, context: context)
+            refuse(head, rejection, plan: plan, context: context)
             return
         }
         if head.version.minor >= 1, head.headers.contains(name: "expect"),
@@ -334,22 +265,30 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
         }
         let exchange = Exchange(request: head, plan: plan)
-        self.exchange = exchange
+        machine.forward(exchange, hop: exchange.hop)
         if let limit = plan.timeLimit {
             let deadline = NIODeadline.now() + limit
             exchange.deadline = deadline
             armDeadlineTimer(at: deadline)
         }
-        connect(exchange, context: context)
+        connect(exchange, fresh: false, context: context)
     }
 
-    private func connect(_ exchange: Exchange, context: ChannelHandlerContext) {
-        if !exchange.retried, let idle = exchange.plan.idleConnection(on: context.eventLoop) {
+    /// A refusal of ours, counted.
+    private func refuse(
+        _ head: HTTPRequestHead, _ rejection: ProxyRejection, plan: (any ForwardPlan)?, context: ChannelHandlerContext
+    ) {
+        route.metrics.rejected(rejection.reason)
+        writeAnswer(head, rejection, plan: plan, since: .now, context: context)
+    }
+
+    private func connect(_ exchange: Exchange, fresh: Bool, context: ChannelHandlerContext) {
+        if !fresh, let idle = exchange.plan.idleConnection(on: context.eventLoop) {
             send(exchange, on: idle)
             return
         }
-        exchange.plan.lease(on: context.eventLoop, fresh: exchange.retried).assumeIsolated().whenComplete { result in
-            guard exchange === self.exchange, let context = self.context else {
+        exchange.plan.lease(on: context.eventLoop, fresh: fresh).assumeIsolated().whenComplete { result in
+            guard self.machine.isCurrent(exchange), let context = self.context else {
                 // The client left meanwhile: the connection goes back unused.
                 if case .success(let connection) = result { connection.abandon() }
                 return
@@ -358,40 +297,31 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             case .success(let connection):
                 self.send(exchange, on: connection)
             case .failure(let rejection as ProxyRejection):
-                self.fail(exchange, with: rejection, context: context)
+                self.abort(.refused(rejection), context: context)
             case .failure(let error):
-                self.fail(exchange, (error as? UpstreamConnectionFailure) ?? .connect(error), context: context)
+                self.upstreamFailed((error as? UpstreamConnectionFailure) ?? .connect(error), exchange: exchange)
             }
         }
     }
 
     private func send(_ exchange: Exchange, on connection: UpstreamConnection) {
-        exchange.connection = connection
-        connection.start(exchange.plan.upstreamHead, sink: self)
-        guard exchange.plan.sendsBody else {
-            exchange.waitingParts.removeAll()
-            exchange.waitingBytes = 0
-            connection.sendEnd()
-            resumeReading()
+        guard let start = machine.connected(exchange) else {
+            connection.abandon()
             return
         }
-        let waiting = exchange.waitingParts
-        exchange.waitingParts.removeAll()
-        exchange.waitingBytes = 0
-        for part in waiting where isCurrent(exchange, on: connection) {
-            exchange.bodySent = true
+        exchange.connection = connection
+        connection.start(exchange.plan.upstreamHead, sink: self)
+        for part in start.heldParts where isCurrent(exchange, on: connection) {
             connection.sendBody(part)
         }
-        if exchange.requestEnded, isCurrent(exchange, on: connection) {
-            connection.sendEnd(trailers: exchange.requestTrailers)
-        }
+        if start.sendEnd, isCurrent(exchange, on: connection) { connection.sendEnd(trailers: start.trailers) }
         if !isCurrent(exchange, on: connection) || connection.isWritable { resumeReading() }
     }
 
     /// Whether `exchange` is still the one in flight on `connection` (a write that failed at once
     /// ends it from inside the call).
     private func isCurrent(_ exchange: Exchange, on connection: UpstreamConnection) -> Bool {
-        self.exchange === exchange && exchange.connection === connection
+        machine.isCurrent(exchange) && exchange.connection === connection
     }
 
     private func resumeReading() {
@@ -410,47 +340,47 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
 
     private func deadlineTimerFired() {
         deadlineTimer = nil
-        guard let exchange, let deadline = exchange.deadline else { return }
+        guard let exchange = machine.flight?.exchange, let deadline = exchange.deadline, let context else { return }
         if deadline <= .now() {
-            timedOut(exchange)
+            let rejection = ProxyRejection(
+                .gatewayTimeout, reason: "upstream-timeout",
+                "Gateway timeout: \(exchange.plan.upstreamName) did not answer in time.")
+            abort(.timedOut(rejection), context: context)
         } else {
             armDeadlineTimer(at: deadline)
         }
     }
 
-    /// The plan's time limit passed: 504, or the answer is cut short if it started.
-    private func timedOut(_ exchange: Exchange) {
-        guard let context else { return }
-        exchange.connection?.abandon()
-        exchange.connection = nil
-        let rejection = ProxyRejection(
-            .gatewayTimeout, reason: "upstream-timeout",
-            "Gateway timeout: \(exchange.plan.upstreamName) did not answer in time.")
-        guard exchange.sentStatus == 0 else {
-            route.metrics.rejected(rejection.reason)
-            cutShort(exchange, context: context)
-            return
-        }
-        fail(exchange, with: rejection, context: context)
-    }
-
     // MARK: Upstream side (UpstreamResponseSink)
 
     func upstreamHead(_ head: HTTPResponseHead) {
-        guard let exchange, let context else { return }
+        guard let exchange = machine.flight?.exchange, let context else { return }
         route.metrics.observeUpstream(since: exchange.start)
         var headers: HTTPHeaders
+        let verdict: Machine.HeadVerdict
         switch exchange.plan.answer(to: head) {
         case .relay(let relayed):
             headers = relayed
+            verdict = .relay(status: Int(head.status.code))
         case .follow:
-            exchange.draining = true
-            return
+            headers = [:]
+            verdict = .follow
         case .refuse(let rejection):
-            exchange.connection?.abandon()
-            exchange.connection = nil
-            fail(exchange, with: rejection, context: context)
+            headers = [:]
+            verdict = .refuse(rejection)
+        }
+        switch machine.upstreamHead(verdict) {
+        case .ignore:
             return
+        case .drain:
+            // The plan moved on to the redirect's target: what it allows holds from now on.
+            machine.redirected(to: exchange.hop)
+            return
+        case .abort(let action):
+            perform(action, for: exchange, context: context)
+            return
+        case .relay:
+            break
         }
         let request = exchange.request
         if !closes(after: request), request.version == .http1_0 {
@@ -461,84 +391,77 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             if framed {
                 headers.replaceOrAdd(name: "Connection", value: "keep-alive")
             } else {
-                closeThisAnswer = true
+                machine.closeAfterThisAnswer()
             }
         }
         if closes(after: request) { headers.replaceOrAdd(name: "Connection", value: "close") }
         exchange.plan.finish(&headers, status: head.status)
-        exchange.sentStatus = Int(head.status.code)
         let response = HTTPResponseHead(version: request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         flushPending = true
     }
 
     func upstreamBody(_ buffer: ByteBuffer) -> Bool {
-        guard let exchange, let context else { return true }
-        if exchange.draining {
-            exchange.drainedBytes += buffer.readableBytes
-            if exchange.drainedBytes > Self.drainLimit {
-                // A long redirect body is not read to its end: that connection goes, the next hop starts.
-                exchange.connection?.abandon()
-                followRedirect(exchange, context: context)
-                return false
-            }
+        guard let exchange = machine.flight?.exchange, let context else { return true }
+        switch machine.upstreamBody(bytes: buffer.readableBytes) {
+        case .ignore, .dropped:
             return true
+        case .nextHop:
+            // A long redirect body is not read to its end: that connection goes, the next hop starts.
+            exchange.connection?.abandon()
+            nextHop(exchange, context: context)
+            return false
+        case .abort(let action):
+            perform(action, for: exchange, context: context)
+            return false
+        case .relay:
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            flushPending = true
+            // The client reads slower than the upstream sends: stop reading upstream until it catches up.
+            if context.channel.isWritable { return true }
+            upstreamPaused = true
+            return false
         }
-        if let limit = exchange.plan.responseBodyLimit {
-            exchange.responseBodyBytes += buffer.readableBytes
-            if exchange.responseBodyBytes > limit {
-                // The head is out: all that can be done is to cut the answer short.
-                exchange.connection?.abandon()
-                route.metrics.rejected("response-too-large")
-                cutShort(exchange, context: context)
-                return false
-            }
-        }
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        flushPending = true
-        // The client reads slower than the upstream sends: stop reading upstream until it catches up.
-        if context.channel.isWritable { return true }
-        upstreamPaused = true
-        return false
     }
 
     func upstreamEnd(trailers: HTTPHeaders?) {
-        guard let exchange, let context else { return }
-        if exchange.draining {
-            followRedirect(exchange, context: context)
+        guard let exchange = machine.flight?.exchange, let context else { return }
+        switch machine.upstreamEnd() {
+        case .ignore:
             return
+        case .nextHop:
+            nextHop(exchange, context: context)
+        case .complete(let status):
+            exchange.connection = nil
+            upstreamPaused = false
+            // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
+            resumeReading()
+            log(exchange.request, status: status, since: exchange.start, context: context)
+            // Trailers reach the client when its answer is chunked (NIO's encoder drops them otherwise).
+            endAnswer(
+                to: exchange.request, trailers: trailers.map { exchange.plan.filterTrailers($0, fromUpstream: true) },
+                context: context)
         }
-        exchange.connection = nil
-        clear(exchange)
-        upstreamPaused = false
-        // An upload the upstream did not wait for: the rest of it is dropped, never buffered.
-        resumeReading()
-        log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
-        // Trailers reach the client when its answer is chunked (NIO's encoder drops them otherwise).
-        endAnswer(
-            to: exchange.request, trailers: trailers.map { exchange.plan.filterTrailers($0, fromUpstream: true) },
-            context: context)
     }
 
     /// A redirect being followed: on to the plan's next hop, with a connection of its own.
-    private func followRedirect(_ exchange: Exchange, context: ChannelHandlerContext) {
+    private func nextHop(_ exchange: Exchange, context: ChannelHandlerContext) {
         exchange.connection = nil
-        exchange.draining = false
-        exchange.drainedBytes = 0
-        exchange.retried = false
-        exchange.bodySent = false
-        connect(exchange, context: context)
+        connect(exchange, fresh: false, context: context)
     }
 
-    /// The most of a followed redirect's body read (and dropped) before its connection is closed
-    /// instead.
-    static let drainLimit = 64 * 1024
-    /// The most of a refused upload read (and dropped) after its 413 before the connection closes.
-    static let discardLimit = 1024 * 1024
-
     func upstreamFailed(_ failure: UpstreamConnectionFailure) {
-        guard let exchange, let context else { return }
-        fail(exchange, failure, context: context)
+        guard let exchange = machine.flight?.exchange else { return }
+        upstreamFailed(failure, exchange: exchange)
+    }
+
+    private func upstreamFailed(_ failure: UpstreamConnectionFailure, exchange: Exchange) {
+        guard let context else { return }
+        let reused = exchange.connection?.hasCarriedAnExchange ?? false
+        // The connection failed by itself: there is nothing to abandon.
+        exchange.connection = nil
+        let rejection = UpstreamFailure.rejection(for: failure, upstream: exchange.plan.upstreamName)
+        abort(.upstreamFailed(failure, rejection: rejection, reusedConnection: reused), context: context)
     }
 
     func upstreamWritabilityChanged(isWritable: Bool) {
@@ -549,160 +472,45 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         }
     }
 
-    private func fail(_ exchange: Exchange, _ failure: UpstreamConnectionFailure, context: ChannelHandlerContext) {
-        let reused = exchange.connection?.hasCarriedAnExchange ?? false
+    // MARK: The one way out of a failed exchange
+
+    private func abort(
+        _ cause: Machine.AbortCause, context: ChannelHandlerContext, answering request: HTTPRequestHead? = nil
+    ) {
+        let exchange = machine.flight?.exchange
+        let action = machine.abort(cause)
+        if let exchange {
+            perform(action, for: exchange, context: context)
+        } else if case .answer(let rejection) = action, let request {
+            route.metrics.rejected(rejection.reason)
+            writeAnswer(request, rejection, plan: nil, since: .now, context: context)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Carries out what ``ForwardStateMachine/abort(_:)`` decided for `exchange`, whose upstream
+    /// connection (if any) is abandoned first.
+    private func perform(_ action: Machine.AbortAction, for exchange: Exchange, context: ChannelHandlerContext) {
+        exchange.connection?.abandon()
         exchange.connection = nil
-        guard exchange.sentStatus == 0 else {
-            cutShort(exchange, context: context)
-            return
-        }
-        // A kept-alive connection the upstream closed while idle: the request never reached it.
-        if case .closed(beforeResponse: true) = failure, reused, !exchange.bodySent, !exchange.retried,
-            Self.idempotent.contains(exchange.plan.upstreamHead.method)
-        {
-            exchange.retried = true
-            connect(exchange, context: context)
-            return
-        }
-        fail(
-            exchange, with: UpstreamFailure.rejection(for: failure, upstream: exchange.plan.upstreamName),
-            context: context)
-    }
-
-    /// Answers `rejection` in place of the upstream's answer (none of which was sent).
-    private func fail(_ exchange: Exchange, with rejection: ProxyRejection, context: ChannelHandlerContext) {
-        route.metrics.rejected(rejection.reason)
-        clear(exchange)
-        resumeReading()
-        writeAnswer(exchange.request, rejection, plan: exchange.plan, since: exchange.start, context: context)
-    }
-
-    /// The answer already started and can't be finished: closing the connection is the only way
-    /// left to tell the client it is incomplete.
-    private func cutShort(_ exchange: Exchange, context: ChannelHandlerContext) {
-        clear(exchange)
-        log(exchange.request, status: exchange.sentStatus, since: exchange.start, context: context)
-        // What was written goes out first (a close drops unflushed writes): the client then sees
-        // the head the log names and a body that stops short, not an empty reply.
-        flushPending = false
-        context.flush()
-        context.close(promise: nil)
-    }
-
-    /// The exchange is over (answered, failed, abandoned): the next may start.
-    private func clear(_ exchange: Exchange) {
-        if self.exchange === exchange { self.exchange = nil }
-    }
-
-    /// The first transfer coding other than `chunked` (RFC 9112 §6.1: a server answers one it
-    /// does not implement with 501), nil when there is none.
-    static func unsupportedTransferCoding(_ head: HTTPRequestHead) -> String? {
-        guard head.headers.contains(name: "transfer-encoding") else { return nil }
-        for value in head.headers["transfer-encoding"] {
-            for coding in value.split(separator: ",") {
-                let name = coding.trimmingASCIISpaces()
-                if !name.isEmpty, !ASCII.equalsIgnoringCase(name, "chunked") { return String(name) }
-            }
-        }
-        return nil
-    }
-
-    /// Whether the last transfer coding of the request's body is `chunked` (which frames it).
-    static func endsChunked(_ head: HTTPRequestHead) -> Bool {
-        guard let last = head.headers["transfer-encoding"].last?.split(separator: ",").last else { return false }
-        return ASCII.equalsIgnoringCase(last.trimmingASCIISpaces(), "chunked")
-    }
-
-    /// Methods safe to send twice (RFC 9110 §9.2.2): only these are retried.
-    static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE]
-
-    // MARK: Answers of our own
-
-    /// A plain-text answer of ours (help, a refusal, upstream down or slow); `plan` finishes its
-    /// head when it answers a forwarded request.
-    private func writeAnswer(
-        _ request: HTTPRequestHead, _ answer: ProxyRejection, plan: (any ForwardPlan)?,
-        since start: ContinuousClock.Instant, context: ChannelHandlerContext
-    ) {
-        writeText(
-            status: HTTPResponseStatus(statusCode: answer.status.code), answer.message, request: request,
-            connection: connectionField(for: request), extraFields: answer.headerFields, plan: plan, context: context)
-        log(request, status: answer.status.code, since: start, context: context)
-        endAnswer(to: request, flushNow: true, context: context)
-    }
-
-    /// An answer the route made whole (a preflight's): its head, as it is, and the end.
-    private func writeBodiless(
-        _ request: HTTPRequestHead, status: HTTPResponseStatus, headers: HTTPHeaders, context: ChannelHandlerContext
-    ) {
-        var headers = headers
-        if let connection = connectionField(for: request) {
-            headers.replaceOrAdd(name: "Connection", value: connection)
-        }
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
-            promise: nil)
-        log(request, status: Int(status.code), since: .now, context: context)
-        endAnswer(to: request, flushNow: true, context: context)
-    }
-
-    /// `Connection` for an answer of ours: `close` when the connection ends after it,
-    /// `keep-alive` for an HTTP/1.0 client that keeps it.
-    private func connectionField(for request: HTTPRequestHead) -> String? {
-        closes(after: request) ? "close" : request.version == .http1_0 ? "keep-alive" : nil
-    }
-
-    /// The head and body (not the end) of a `text/plain` answer (no body for `HEAD`).
-    private func writeText(
-        status: HTTPResponseStatus, _ message: String, request: HTTPRequestHead, connection: String?,
-        extraFields: HTTPFields = [:], plan: (any ForwardPlan)? = nil, context: ChannelHandlerContext
-    ) {
-        let body = ByteBuffer(string: message.isEmpty || message.hasSuffix("\n") ? message : message + "\n")
-        var headers = HTTPHeaders()
-        if body.readableBytes > 0 { headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
-        headers.add(name: "Content-Length", value: String(body.readableBytes))
-        for field in extraFields { headers.add(name: field.name.rawName, value: field.value) }
-        if let connection { headers.add(name: "Connection", value: connection) }
-        if let plan {
-            plan.finish(&headers, status: status)
-        } else {
-            route.finish(&headers, status: status, request: request)
-        }
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
-            promise: nil)
-        if request.method != .HEAD, body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-    }
-
-    /// Whether the connection closes once the answer to `request` is out.
-    private func closes(after request: HTTPRequestHead) -> Bool {
-        !request.isKeepAlive || closeAfterAnswer || closeThisAnswer
-    }
-
-    /// Ends the answer; then either closes the connection or lets the next pipelined request go.
-    /// An answer relayed from the upstream is flushed when the upstream's read completes.
-    private func endAnswer(
-        to request: HTTPRequestHead, trailers: HTTPHeaders? = nil, flushNow: Bool = false,
-        context: ChannelHandlerContext
-    ) {
-        if closes(after: request) {
-            closeThisAnswer = false
-            queued.removeAll()
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in
-                bound.value.close(promise: nil)
-            }
-        } else {
-            context.write(wrapOutboundOut(.end(trailers)), promise: nil)
-            if flushNow {
-                flushPending = false
-                context.flush()
-            } else {
-                flushPending = true
-            }
-            answerCompleted(context: context)
+        switch action {
+        case .retry:
+            connect(exchange, fresh: true, context: context)
+        case .answer(let rejection):
+            route.metrics.rejected(rejection.reason)
+            resumeReading()
+            writeAnswer(exchange.request, rejection, plan: exchange.plan, since: exchange.start, context: context)
+        case .cutShort(let status, let reason):
+            if let reason { route.metrics.rejected(reason) }
+            log(exchange.request, status: status, since: exchange.start, context: context)
+            // What was written goes out first (a close drops unflushed writes): the client then sees
+            // the head the log names and a body that stops short, not an empty reply.
+            flushPending = false
+            context.flush()
+            context.close(promise: nil)
+        case .close:
+            context.close(promise: nil)
         }
     }
 
@@ -715,14 +523,6 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
         guard flushPending, let context else { return }
         flushPending = false
         context.flush()
-    }
-
-    private func log(
-        _ request: HTTPRequestHead, status: Int, since start: ContinuousClock.Instant, context: ChannelHandlerContext
-    ) {
-        AccessLog.record(
-            route.logger, method: request.method.rawValue, path: request.uri, status: status, since: start,
-            client: clientAddress)
     }
 }
 #endif

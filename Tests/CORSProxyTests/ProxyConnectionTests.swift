@@ -236,12 +236,12 @@ import Testing
                     + "Content-Length: 10000000\r\n\r\n" + String(repeating: "x", count: 100_000),
                 closeAfterReply: false)
             try await makeProxy(configure: { $0.timeout = .seconds(10) }).test(.live) { client in
-                let start = ContinuousClock.now
+                // Were the 10 MB body read to its end, the upstream (which stops sending) would
+                // hold the exchange until the 10 s limit: a 504, not the next hop's answer.
                 let response = try await client.execute(
                     uri: "/http://upstream.test:\(redirect.port)/", method: .get, headers: [.origin: Self.origin])
                 #expect(response.status == .ok)
                 #expect(response.text.contains("GET /echo"))
-                #expect(ContinuousClock.now - start < .seconds(5))
             }
             try await redirect.close()
         }
@@ -252,16 +252,13 @@ import Testing
             try await makeProxy(configure: { $0.maxBodyBytes = 1000 }).test(.live) { client in
                 let chunk = String(repeating: "b", count: 600)
                 let endless = String(repeating: "c", count: 1_200_000)
-                let start = ContinuousClock.now
-                let text = try await rawExchange(
+                let (text, closed) = try await rawExchangeToClose(
                     port: client.port!,
                     "POST /http://upstream.test:\(port)/echo HTTP/1.1\r\nHost: localhost\r\nOrigin: \(Self.origin)\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n"
-                        + String(endless.utf8.count, radix: 16) + "\r\n\(endless)\r\n",
-                    timeout: .seconds(4)
-                ) { _ in false }
+                        + String(endless.utf8.count, radix: 16) + "\r\n\(endless)\r\n")
                 #expect(text.hasPrefix("HTTP/1.1 413"))
-                #expect(ContinuousClock.now - start < .seconds(3), "closed, not left open")
+                #expect(closed, "closed, not left open")
             }
         }
     }
