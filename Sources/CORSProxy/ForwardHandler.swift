@@ -44,7 +44,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             Machine.Hop(
                 sendsBody: plan.sendsBody, requestBodyLimit: plan.requestBodyLimit,
                 responseBodyLimit: plan.responseBodyLimit,
-                idempotent: RequestFraming.idempotent.contains(plan.upstreamHead.method))
+                idempotent: RequestFraming.idempotent.contains(plan.upstreamHead.method),
+                tunnels: plan.tunnelLimits != nil)
         }
     }
 
@@ -65,6 +66,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
     lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
     /// Parts of an answer were written since the last flush.
     var flushPending = false
+    /// The request being read asks to switch protocols (NIO's decoder reads nothing after it).
+    private var requestStopsParsing = false
 
     init(route: any ForwardingRoute, limits: Machine.Limits = Machine.Limits()) {
         self.route = route
@@ -137,6 +140,7 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             let filtered = exchange.flatMap { exchange in
                 trailers.map { exchange.plan.filterTrailers($0, fromUpstream: false) }
             }
+            if requestStopsParsing { readGate.pause(.switching) }
             if machine.requestEnd(trailers: filtered) { exchange?.connection?.sendEnd(trailers: filtered) }
         }
     }
@@ -223,6 +227,9 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             refuse(head, rejection, plan: nil, context: context)
             return
         }
+        requestStopsParsing = UpgradeRequest.stopsParsing(head)
+        // No request is parsed after this one: it is the connection's last, unless it becomes a tunnel.
+        if requestStopsParsing { machine.closeAfterThisAnswer() }
         if let problem = HostField.problem(in: head) {
             refuse(head, ProxyRejection(.badRequest, reason: "bad-host", problem), plan: nil, context: context)
             return
@@ -383,18 +390,21 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             break
         }
         let request = exchange.request
-        if !closes(after: request), request.version == .http1_0 {
-            // An HTTP/1.0 client reads to the end of the connection unless told the length.
-            let framed =
-                headers.contains(name: "content-length") || request.method == .HEAD
-                || head.status == .noContent || head.status == .notModified
-            if framed {
-                headers.replaceOrAdd(name: "Connection", value: "keep-alive")
-            } else {
-                machine.closeAfterThisAnswer()
+        // The handshake's answer keeps its `Connection: Upgrade`: the connection stays, as a tunnel.
+        if head.status != .switchingProtocols {
+            if !closes(after: request), request.version == .http1_0 {
+                // An HTTP/1.0 client reads to the end of the connection unless told the length.
+                let framed =
+                    headers.contains(name: "content-length") || request.method == .HEAD
+                    || head.status == .noContent || head.status == .notModified
+                if framed {
+                    headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+                } else {
+                    machine.closeAfterThisAnswer()
+                }
             }
+            if closes(after: request) { headers.replaceOrAdd(name: "Connection", value: "close") }
         }
-        if closes(after: request) { headers.replaceOrAdd(name: "Connection", value: "close") }
         exchange.plan.finish(&headers, status: head.status)
         let response = HTTPResponseHead(version: request.version, status: head.status, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
@@ -431,6 +441,8 @@ final class ForwardHandler: ChannelDuplexHandler, RemovableChannelHandler, Upstr
             return
         case .nextHop:
             nextHop(exchange, context: context)
+        case .tunnel:
+            openTunnel(exchange, context: context)
         case .complete(let status):
             exchange.connection = nil
             upstreamPaused = false

@@ -44,6 +44,9 @@ struct ForwardStateMachine<Exchange: AnyObject> {
         var responseBodyLimit: Int?
         /// Whether the request may be sent twice (RFC 9110 §9.2.2).
         var idempotent: Bool
+        /// Whether an upstream's `101` makes the connection a tunnel (a WebSocket handshake the
+        /// policy let through).
+        var tunnels = false
     }
 
     enum Phase: Equatable {
@@ -84,6 +87,8 @@ struct ForwardStateMachine<Exchange: AnyObject> {
         case forwarding(Flight)
         /// The connection is closing: nothing more is done.
         case closed
+        /// The upstream switched protocols: the connection is a ``Tunnel`` now, this machine is done.
+        case tunnelling
         /// Only while a flight is changed in place, so its held parts are not copied on write.
         case modifying
     }
@@ -153,7 +158,7 @@ struct ForwardStateMachine<Exchange: AnyObject> {
     /// The next waiting part that may be handled now (the answer before it is complete), if any;
     /// `resumeReading` once the queue has room again.
     mutating func nextQueuedPart() -> (part: HTTPServerRequestPart?, resumeReading: Bool) {
-        if case .closed = state { return (nil, false) }
+        if isClosed { return (nil, false) }
         if let first = queue.first, flight == nil || !Self.isHead(first) {
             let part = queue.removeFirst()
             if case .body(let buffer) = part { queuedBytes -= buffer.readableBytes }
@@ -335,6 +340,8 @@ struct ForwardStateMachine<Exchange: AnyObject> {
         case complete(status: Int)
         /// The redirect's answer is over: connect to the next hop.
         case nextHop
+        /// The `101` is out: the connection becomes a tunnel.
+        case tunnel
         case ignore
     }
 
@@ -346,6 +353,10 @@ struct ForwardStateMachine<Exchange: AnyObject> {
             state = .forwarding(flight)
             return .nextHop
         case .relaying(let status):
+            if status == 101, flight.hop.tunnels {
+                state = .tunnelling
+                return .tunnel
+            }
             state = .idle
             return .complete(status: status)
         case .connecting, .awaitingAnswer:
@@ -440,8 +451,12 @@ struct ForwardStateMachine<Exchange: AnyObject> {
         }
     }
 
+    /// Closed, or a tunnel: either way no request is handled any more.
     private var isClosed: Bool {
-        if case .closed = state { true } else { false }
+        switch state {
+        case .closed, .tunnelling: true
+        case .idle, .forwarding, .modifying: false
+        }
     }
 
     /// A malformed request: our answer, then close; whatever waited is dropped.
@@ -498,7 +513,10 @@ struct ForwardStateMachine<Exchange: AnyObject> {
     var isReceivingRequest: Bool { upload != .none }
 
     /// Whether a client silent this long may be closed: nothing in flight or waiting.
-    var mayCloseIdle: Bool { flight == nil && queue.isEmpty }
+    var mayCloseIdle: Bool {
+        if case .tunnelling = state { return false }
+        return flight == nil && queue.isEmpty
+    }
 
     /// The client is gone: returns the exchange in flight, whose upstream connection is abandoned.
     mutating func clientClosed() -> Exchange? {

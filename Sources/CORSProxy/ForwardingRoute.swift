@@ -60,6 +60,13 @@ protocol ForwardPlan: AnyObject {
     /// The last edit of every head answering this request, relayed or our own (502, 504…): the
     /// CORS fields, so the page can read even the errors.
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus)
+    /// How the connection becomes a tunnel when the upstream switches protocols (`101`); nil: the
+    /// request asked for no switch, and a `101` is refused.
+    var tunnelLimits: Tunnel.Limits? { get }
+}
+
+extension ForwardPlan {
+    var tunnelLimits: Tunnel.Limits? { nil }
 }
 
 enum UpstreamAnswer {

@@ -35,6 +35,15 @@ public struct GatewayConfiguration: Sendable {
     /// How long a request's header fields may take from its first byte (nginx's
     /// `client_header_timeout`): a slower client gets 408 and the connection closes.
     public var headerTimeout: TimeAmount = .seconds(30)
+    /// Whether a WebSocket upgrade from an origin the policy allows (the policy's WebSocket rule:
+    /// `CORSPolicy.webSocketVerdict(path:headerFields:)`) goes to the upstream and, once it
+    /// answers `101`, becomes a tunnel. Off: upgrades are forwarded as plain requests, as `h2c`
+    /// and other upgrades always are.
+    public var tunnelsWebSockets = true
+    /// How long a WebSocket tunnel may carry nothing either way before both sides close.
+    public var tunnelIdleTimeout: TimeAmount = .seconds(300)
+    /// Most bytes one direction of a WebSocket tunnel carries before both sides close; nil: no limit.
+    public var tunnelByteLimit: Int?
 
     /// Throws a 400-style ``ProxyRejection`` describing what is wrong with `upstream`.
     public init(upstream: String, policy: CORSPolicy, preserveHost: Bool = false) throws(ProxyRejection) {

@@ -88,9 +88,15 @@ final class GatewayRoute: ForwardingRoute {
             decision?.apply(to: &rejection.headerFields)
             return .answer(rejection)
         }
-        return .forward(
-            GatewayPlan(
-                upstreamHead: upstreamHead(for: head, clientAddress: clientAddress), decision: decision, route: self))
+        // A refused origin's upgrade was answered 403 above (the policy's WebSocket rule).
+        let tunnels = configuration.tunnelsWebSockets && UpgradeRequest.isWebSocketHandshake(head)
+        var upstream = upstreamHead(for: head, clientAddress: clientAddress)
+        if tunnels {
+            // The two fields the hop-by-hop rule took off are the handshake itself: this hop asks the same.
+            for value in head.headers["upgrade"] { upstream.headers.add(name: "Upgrade", value: value) }
+            upstream.headers.add(name: "Connection", value: "Upgrade")
+        }
+        return .forward(GatewayPlan(upstreamHead: upstream, decision: decision, route: self, tunnels: tunnels))
     }
 
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus, request: HTTPRequestHead) {}
@@ -165,11 +171,19 @@ final class GatewayPlan: ForwardPlan {
     /// The policy's decision when the route applies it inline.
     let decision: CORSDecision?
     let route: GatewayRoute
+    let tunnels: Bool
 
-    init(upstreamHead: HTTPRequestHead, decision: CORSDecision?, route: GatewayRoute) {
+    init(upstreamHead: HTTPRequestHead, decision: CORSDecision?, route: GatewayRoute, tunnels: Bool = false) {
         self.upstreamHead = upstreamHead
         self.decision = decision
         self.route = route
+        self.tunnels = tunnels
+    }
+
+    var tunnelLimits: Tunnel.Limits? {
+        guard tunnels else { return nil }
+        return Tunnel.Limits(
+            idleTimeout: route.configuration.tunnelIdleTimeout, maximumBytes: route.configuration.tunnelByteLimit)
     }
 
     func finish(_ headers: inout HTTPHeaders, status: HTTPResponseStatus) {
@@ -197,9 +211,13 @@ final class GatewayPlan: ForwardPlan {
     /// The upstream's `Access-Control-*` fields go here already: the policy's replace them (in
     /// CORSNIOChannelHandler), which then has no fields to filter out.
     func answer(to head: HTTPResponseHead) -> UpstreamAnswer {
+        if head.status == .switchingProtocols {
+            return UpgradeRequest.answer(toSwitch: head, tunnels: tunnels, upstream: upstreamName)
+        }
         // A new set of fields, not the upstream's edited: those are shared with the parsed head,
         // so editing them copies them anyway, and a copy that skips fields costs fewer allocations.
-        .relay(HopByHop.endToEnd(head.headers, reserving: 4) { ASCII.hasPrefixIgnoringCase($0, "access-control-") })
+        return .relay(
+            HopByHop.endToEnd(head.headers, reserving: 4) { ASCII.hasPrefixIgnoringCase($0, "access-control-") })
     }
 }
 

@@ -6,15 +6,20 @@ import Metrics
 struct ProxyMetrics: Sendable {
     let prefix: String
     private let requests: Counter
+    private let tunnels: Counter
     let upstreamLatency: Timer
 
     init(prefix: String) {
         self.prefix = prefix
         self.requests = Counter(label: "\(prefix)_requests_total")
+        self.tunnels = Counter(label: "\(prefix)_tunnels_total")
         self.upstreamLatency = Timer(label: "\(prefix)_upstream_duration_seconds")
     }
 
     func countRequest() { requests.increment() }
+
+    /// A WebSocket handshake the upstream accepted: the connection is a tunnel now.
+    func tunnelOpened() { tunnels.increment() }
 
     /// Counts a refusal; `reason` is a short fixed word (`ssrf`, `rate-limited`, `origin-denied`…).
     func rejected(_ reason: String) {

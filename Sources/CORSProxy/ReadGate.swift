@@ -12,6 +12,9 @@ struct ReadGate {
         static let queueFull = Reasons(rawValue: 2)
         /// The client does not read its answers: more requests would only pile up more of them.
         static let clientBehind = Reasons(rawValue: 4)
+        /// The request asked to switch protocols: NIO's decoder parses nothing after it, so
+        /// reading more would only pile bytes up in it until the answer (or the tunnel) is there.
+        static let switching = Reasons(rawValue: 8)
     }
 
     private var reasons: Reasons = []

@@ -36,7 +36,7 @@ enum UpstreamConnectionFailure: Error {
 /// channel's event loop, which is also the event loop of the client connection using it: the
 /// pool hands out connections of the caller's own loop, so a request never changes threads.
 /// (`@unchecked Sendable` only so a future can carry it to that same loop.)
-final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
+final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
@@ -55,6 +55,8 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     private var responseStarted = false
     private var requestComplete = false
     private var keepAlive = true
+    /// The answer is a `101`: once it ends, the connection is the exchange's tunnel, never the pool's.
+    private var switchedProtocols = false
     /// Reading the upstream stops while the client is behind.
     private var readGate = ReadGate()
     private(set) var isActive = false
@@ -81,6 +83,7 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         }
         self.sink = sink
         responseStarted = false
+        switchedProtocols = false
         requestComplete = false
         keepAlive = head.isKeepAlive
         lastActivity = .now()
@@ -146,11 +149,17 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
         case .head(let head):
             responseStarted = true
             if !head.isKeepAlive { keepAlive = false }
+            if head.status == .switchingProtocols { switchedProtocols = true }
             sink.upstreamHead(head)
         case .body(let buffer):
             if !sink.upstreamBody(buffer) { readGate.pause(.peerBehind) }
         case .end(let trailers):
             self.sink = nil
+            if switchedProtocols {
+                // The sink takes the channel over (a tunnel replaces this handler) or closes it.
+                sink.upstreamEnd(trailers: trailers)
+                return
+            }
             hasCarriedAnExchange = true
             // A pause for a slow client ends with its answer: the next exchange starts reading.
             resumeReading()
@@ -214,6 +223,11 @@ final class UpstreamConnection: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // Removed for a tunnel: its timer and the pool are done with this connection.
+        timer?.cancel()
+        timer = nil
+        isActive = false
+        pool?.remove(self)
         self.context = nil
     }
 

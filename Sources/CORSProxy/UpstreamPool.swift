@@ -109,7 +109,9 @@ public final class UpstreamPool: Sendable {
                         }
                     }
                     // The request heads are the client's llhttp-parsed fields plus ours: valid already.
-                    try operations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    // `.forwardBytes`: what an upstream sends right after a `101` belongs to the tunnel.
+                    try operations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes, enableOutboundHeaderValidation: false)
                     let connection = UpstreamConnection(
                         pool: pool, readTimeout: configuration.readTimeout, idleTimeout: configuration.idleTimeout,
                         maximumIdle: maximumIdle)

@@ -12,7 +12,8 @@ enum GatewayServe {
     static func run(
         upstream: String, upstreamCA: String?, trustForwarded: Bool, keepUnderscoreHeaders: Bool,
         policy: CORSPolicyHolder, host: String, port: Int,
-        limits: ConnectionLimitsOption, metricsPort: Int?, services: [any Service], logger: Logger
+        limits: ConnectionLimitsOption, tunnels: TunnelOption, metricsPort: Int?, services: [any Service],
+        logger: Logger
     ) async throws {
         let configuration: GatewayConfiguration
         do {
@@ -20,6 +21,7 @@ enum GatewayServe {
             parsed.trustsForwardedFields = trustForwarded
             parsed.keepsUnderscoreHeaders = keepUnderscoreHeaders
             parsed.headerTimeout = limits.headerTimeoutAmount
+            tunnels.apply(to: &parsed)
             configuration = parsed
         } catch {
             FileHandle.standardError.write(Data("error: --upstream \(upstream): \(error.message)\n".utf8))

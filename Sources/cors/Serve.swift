@@ -75,6 +75,8 @@ extension CORSTool {
 
         @OptionGroup var limits: ConnectionLimitsOption
 
+        @OptionGroup var tunnels: TunnelOption
+
         @Option(help: "Log level: trace, debug (shows every CORS refusal), info, notice, warning, error, critical.")
         var logLevel = "info"
 
@@ -98,6 +100,7 @@ extension CORSTool {
                 throw ValidationError(
                     "--keep-underscore-headers is about what the gateway forwards: it needs --upstream")
             }
+            try tunnels.validate(hasUpstream: upstream != nil)
             if trustForwarded, upstream == nil {
                 throw ValidationError(
                     "--trust-forwarded is about the gateway's X-Forwarded-* fields: it needs --upstream")
@@ -149,7 +152,7 @@ extension CORSTool {
                 return try await GatewayServe.run(
                     upstream: upstream, upstreamCA: upstreamCA, trustForwarded: trustForwarded,
                     keepUnderscoreHeaders: keepUnderscoreHeaders, policy: holder,
-                    host: host, port: port, limits: limits,
+                    host: host, port: port, limits: limits, tunnels: tunnels,
                     metricsPort: metricsPort, services: services, logger: logger)
             }
             let server = ServerSettings(

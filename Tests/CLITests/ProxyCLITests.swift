@@ -116,6 +116,14 @@ import Testing
     /// request later); each is a usage error naming the flag now.
     static let usageErrors: [UsageError] = [
         UsageError(arguments: ["serve", "--keep-underscore-headers"], says: "it needs --upstream"),
+        UsageError(arguments: ["serve", "--no-websockets"], says: "--no-websockets is about the gateway"),
+        UsageError(arguments: ["serve", "--tunnel-idle-timeout", "5"], says: "it needs --upstream"),
+        UsageError(
+            arguments: ["serve", "--upstream", "http://127.0.0.1:1", "--tunnel-idle-timeout", "0"],
+            says: "--tunnel-idle-timeout must be between 1 and 86400 seconds"),
+        UsageError(
+            arguments: ["serve", "--upstream", "http://127.0.0.1:1", "--tunnel-byte-limit", "-5"],
+            says: "--tunnel-byte-limit must be a number of bytes from 1"),
         UsageError(arguments: ["proxy", "--timeout", "inf"], says: "--timeout must be a number of seconds"),
         UsageError(arguments: ["proxy", "--timeout", "1e10"], says: "--timeout must be a number of seconds"),
         UsageError(arguments: ["proxy", "--port", "70000"], says: "--port must be a port number"),

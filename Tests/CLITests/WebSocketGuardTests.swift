@@ -93,6 +93,26 @@ import Testing
         }
     }
 
+    /// The gateway in front of the echo API: the same rule, applied before anything goes upstream,
+    /// and an allowed socket tunnelled to the echo API's `/ws`.
+    @Test(.timeLimit(.minutes(2)), arguments: origins)
+    func upgradeThroughTheGatewayIsGuarded(origin: OriginCase) async throws {
+        let upstream = try await CORSProcess.serve(["--log-level", "warning"])
+        defer { upstream.stop() }
+        let gateway = try await CORSProcess.serve(["--upstream", upstream.baseURL, "--log-level", "warning"])
+        defer { gateway.stop() }
+        let port = try #require(gateway.baseURL.split(separator: ":").last.flatMap { Int($0) })
+        if origin.upgraded {
+            for message in ["hello", String(repeating: "long message ", count: 1000)] {
+                #expect(try await Self.echo(message, port: port, origin: origin.origin) == message)
+            }
+        } else {
+            #expect(try await Self.handshakeStatus(base: gateway.baseURL, origin: origin.origin) == 403)
+            let reply = try? await Self.echo("hello", port: port, origin: origin.origin)
+            #expect(reply == nil)
+        }
+    }
+
     @Test(arguments: AdapterParityTests.adapters)
     func plainGetOfTheSocketPathIsTheEchoAPI(adapter: String) async throws {
         let server = try await CORSProcess.serve(["--adapter", adapter, "--log-level", "warning"])

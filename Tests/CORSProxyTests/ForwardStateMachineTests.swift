@@ -14,7 +14,9 @@ import Testing
 
     enum Event: CustomStringConvertible {
         /// A request head the route forwards (an upload limited to `limit` bytes, if given).
-        case forward(sendsBody: Bool = true, limit: Int? = nil, responseLimit: Int? = nil, idempotent: Bool = true)
+        case forward(
+            sendsBody: Bool = true, limit: Int? = nil, responseLimit: Int? = nil, idempotent: Bool = true,
+            tunnels: Bool = false)
         /// A request head the handler answers itself (a preflight, a refusal), then that answer's end.
         case ownAnswer(keepAlive: Bool = true)
         /// A part read while something may be in flight.
@@ -50,14 +52,14 @@ import Testing
         var actions: [String] = []
         for event in events {
             switch event {
-            case .forward(let sendsBody, let limit, let responseLimit, let idempotent):
+            case .forward(let sendsBody, let limit, let responseLimit, let idempotent, let tunnels):
                 exchange = Token()
                 machine.requestStarted()
                 machine.forward(
                     exchange,
                     hop: Machine.Hop(
                         sendsBody: sendsBody, requestBodyLimit: limit, responseBodyLimit: responseLimit,
-                        idempotent: idempotent))
+                        idempotent: idempotent, tunnels: tunnels))
                 actions.append("connect")
             case .ownAnswer(let keepAlive):
                 machine.requestStarted()
@@ -107,6 +109,7 @@ import Testing
                 switch machine.upstreamEnd() {
                 case .complete(let status): actions.append("complete \(status)")
                 case .nextHop: actions.append("next hop")
+                case .tunnel: actions.append("tunnel")
                 case .ignore: actions.append("ignore")
                 }
             case .answerWritten(let keepAlive):
@@ -181,6 +184,7 @@ import Testing
             switch machine.state {
             case .idle: "idle"
             case .closed: "closed"
+            case .tunnelling: "tunnelling"
             case .modifying: "modifying"
             case .forwarding(let flight):
                 switch flight.phase {
@@ -212,6 +216,28 @@ import Testing
     }()
 
     static let rows: [Row] = [
+        Row(
+            name: "a WebSocket handshake the upstream accepts: 101 relayed, then the connection is a tunnel",
+            events: [
+                .forward(sendsBody: false, tunnels: true), .end, .connected, .relay(status: 101), .upstreamEnd,
+                .read(.head), .quiesce(),
+            ],
+            actions: [
+                "connect", "no end yet", "send head, 0 held, end", "relay head", "tunnel", "ignore", "close",
+            ],
+            state: "tunnelling"),
+        Row(
+            name: "a WebSocket handshake the upstream declines: its answer completes as any other",
+            events: [
+                .forward(sendsBody: false, tunnels: true), .end, .connected, .relay(status: 400), .upstreamEnd,
+            ],
+            actions: ["connect", "no end yet", "send head, 0 held, end", "relay head", "complete 400"],
+            state: "idle"),
+        Row(
+            name: "a 101 for a request that asked for no switch is not a tunnel",
+            events: [.forward(sendsBody: false), .end, .connected, .relay(status: 101), .upstreamEnd],
+            actions: ["connect", "no end yet", "send head, 0 held, end", "relay head", "complete 101"],
+            state: "idle"),
         Row(
             name: "a GET: connect, send head and end, relay, complete, keep alive",
             events: [
