@@ -78,7 +78,7 @@ final class Tunnel {
             let silentFor = NIODeadline.now() - lastActivity
             if silentFor >= limits.idleTimeout {
                 logger.info(
-                    "tunnel to \(name) closed: nothing went either way for \(limits.idleTimeout.nanoseconds / 1_000_000_000) s"
+                    "tunnel to \(name) closed: nothing went either way for \(limits.idleTimeout.nanoseconds / 1_000_000) ms"
                 )
                 close()
             } else {
